@@ -1,0 +1,99 @@
+"""The application factory: ``create_app`` is a list of small named steps."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from flask import Flask, Response, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+from . import config
+from .api import api
+from .errors import register_error_handlers
+from .extensions import db
+
+API_VERSION = "1.0.0"
+
+
+def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
+    app = Flask(__name__)
+    register_config(app, overrides)
+    register_logging(app)
+    register_database(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_http_caching(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, overrides: Optional[Mapping[str, Any]]) -> None:
+    app.config.update(config.from_environment())
+    app.config.update(
+        API_TITLE="Recognition status",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.1.0",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(overrides or {})
+    app.json.sort_keys = False
+
+
+def register_logging(app: Flask) -> None:
+    level = app.config["LOG_LEVEL"]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app.logger.setLevel(level)
+    # Alembic announces each of its plugins at INFO whenever it is imported.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite enforces foreign keys only when asked, per connection; WAL lets readers run beside a writer."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+
+def ensure_sqlite_folder(database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register_database(app: Flask) -> None:
+    ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+
+
+def register_api(app: Flask) -> None:
+    from . import governments, health
+
+    api.init_app(app)
+    api.register_blueprint(health.blp)
+    api.register_blueprint(governments.blp)
+
+
+def register_http_caching(app: Flask) -> None:
+    @app.after_request
+    def conditional_get(response: Response) -> Response:
+        """Strong ETag from the body on every successful GET; If-None-Match gives 304."""
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.is_streamed:
+            if "ETag" not in response.headers:
+                response.add_etag()
+            response.headers.setdefault("Cache-Control", "no-cache")
+            response.make_conditional(request)
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

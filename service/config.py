@@ -1,0 +1,38 @@
+"""Configuration, read from environment variables only (see the README table)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def default_database_url() -> str:
+    """A SQLite file in the working directory's ``instance/`` folder."""
+    instance = Path.cwd() / "instance"
+    return f"sqlite:///{instance / 'recognition.sqlite3'}"
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` and ``postgresql://`` spellings, use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment() -> dict:
+    """The Flask config mapping built from the process environment."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_database_url()
+        ),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
+        "READ_REQUIRES_TOKEN": env_flag("READ_REQUIRES_TOKEN"),
+    }

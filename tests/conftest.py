@@ -1,0 +1,64 @@
+"""Fixtures, chained: database URL → app → client → clean db → seeded data.
+
+Every database test runs once on SQLite and once on PostgreSQL.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from service import create_app
+from service.extensions import db as _db
+from service.seed import seed as load_seed
+from tests.databases import ENGINES, fresh_database, migrate
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """One migrated database per engine for the whole session."""
+    with fresh_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database, emptied after the test so every test starts clean."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        empty_all_tables()
+        _db.session.remove()
+
+
+def empty_all_tables() -> None:
+    tables = [table.name for table in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(text(f'DELETE FROM "{table}"'))
+        _db.session.execute(text("DELETE FROM sqlite_sequence"))
+    _db.session.commit()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def seeded(db):
+    """The shipped seed case, loaded."""
+    load_seed()
+    return db
