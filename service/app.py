@@ -74,11 +74,19 @@ def register_database(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from . import governments, health
+    from . import countries_api, governments, health, records_api, relations
 
     api.init_app(app)
-    api.register_blueprint(health.blp)
-    api.register_blueprint(governments.blp)
+    for blueprint in (
+        health.blp,
+        countries_api.blp,
+        governments.blp,
+        relations.blp,
+        records_api.recognitions,
+        records_api.exchanges,
+        records_api.sources,
+    ):
+        api.register_blueprint(blueprint)
 
 
 def register_http_caching(app: Flask) -> None:

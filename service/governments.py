@@ -7,28 +7,38 @@ from sqlalchemy import exists, func, or_, select
 from .api import Blueprint
 from .extensions import db
 from .models import Government, GovernmentAlias
-from .pagination import paginate
+from .representations import collection_response
 from .schemas import GovernmentPageSchema, GovernmentQuery, GovernmentSchema
 
 blp = Blueprint(
     "governments",
     __name__,
     url_prefix="/v1/governments",
-    description="Governments and authorities, with their aliases.",
+    description="Governments and authorities that govern or claim a country, with their aliases.",
 )
+
+CSV_COLUMNS = ("id", "name", "aliases", "country", "start", "end")
+
+
+def get_or_404(government_id: str) -> Government:
+    government = db.session.get(Government, government_id)
+    if government is None:
+        abort(404, message=f"No government has the id '{government_id}'.")
+    return government
 
 
 @blp.route("")
-@blp.arguments(GovernmentQuery, location="query", as_kwargs=True)
+@blp.arguments(GovernmentQuery, location="query")
 @blp.response(200, GovernmentPageSchema)
-def list_governments(limit: int, cursor: str | None = None, q: str | None = None, country: str | None = None):
+def list_governments(args):
     """List governments
 
-    Ordered by id. `q` matches names and aliases, case-insensitive.
+    Ordered by id. `q` matches names and aliases, case-insensitive; `country` takes
+    alpha-2 or alpha-3 in any case.
     """
     statement = select(Government)
-    if q:
-        needle = q.lower()
+    if "q" in args:
+        needle = args["q"].lower()
         alias_matches = exists().where(
             GovernmentAlias.government_id == Government.id,
             func.lower(GovernmentAlias.alias).contains(needle, autoescape=True),
@@ -36,18 +46,15 @@ def list_governments(limit: int, cursor: str | None = None, q: str | None = None
         statement = statement.where(
             or_(func.lower(Government.name).contains(needle, autoescape=True), alias_matches)
         )
-    if country:
-        statement = statement.where(Government.country == country)
-    page = paginate(statement, Government.id, limit, cursor)
-    headers = {"Link": page.link_header()} if page.next_cursor else {}
-    return {"items": page.items, "next_cursor": page.next_cursor}, 200, headers
+    if "country" in args:
+        statement = statement.where(Government.country == args["country"])
+    return collection_response(
+        statement, Government.id, GovernmentSchema(), args, csv_columns=CSV_COLUMNS, name="governments"
+    )
 
 
 @blp.route("/<string:government_id>")
 @blp.response(200, GovernmentSchema)
 def get_government(government_id: str):
     """Get one government"""
-    government = db.session.get(Government, government_id)
-    if government is None:
-        abort(404, message=f"No government has the id '{government_id}'.")
-    return government
+    return get_or_404(government_id)

@@ -1,0 +1,142 @@
+"""/v1/recognitions, /v1/ambassador-exchanges and /v1/sources: the sourced records."""
+from __future__ import annotations
+
+from flask_smorest import abort
+from sqlalchemy import func, or_, select
+
+from .api import Blueprint
+from .extensions import db
+from .in_force import in_force_on
+from .models import AmbassadorExchange, Recognition, Source
+from .representations import collection_response
+from .schemas import (
+    AmbassadorExchangePageSchema,
+    AmbassadorExchangeQuery,
+    AmbassadorExchangeSchema,
+    RecognitionPageSchema,
+    RecognitionQuery,
+    RecognitionSchema,
+    SourcePageSchema,
+    SourceQuery,
+    SourceSchema,
+)
+
+
+def get_or_404(model, record_id: str, label: str):
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404, message=f"No {label} has the id '{record_id}'.")
+    return record
+
+
+def record_filters(statement, model, args, enum_fields: tuple[str, ...]):
+    """Filters shared by recognitions and exchanges: government, country, enumerations, as_of."""
+    if "government" in args:
+        statement = statement.where(model.government_id == args["government"])
+    if "country" in args:
+        statement = statement.where(model.country == args["country"])
+    for name in enum_fields:
+        if name in args:
+            statement = statement.where(getattr(model, name) == args[name])
+    if "as_of" in args:
+        statement = statement.where(in_force_on(model, args["as_of"]))
+    return statement
+
+
+recognitions = Blueprint(
+    "recognitions",
+    __name__,
+    url_prefix="/v1/recognitions",
+    description="Formal recognitions of a government by a country.",
+)
+RECOGNITION_COLUMNS = ("id", "government", "country", "form", "start", "end", "end_reason", "note", "sources")
+
+
+@recognitions.route("")
+@recognitions.arguments(RecognitionQuery, location="query")
+@recognitions.response(200, RecognitionPageSchema)
+def list_recognitions(args):
+    """List recognitions
+
+    Ordered by id. `as_of` keeps the records in force on that day.
+    """
+    statement = record_filters(select(Recognition), Recognition, args, ("form",))
+    return collection_response(
+        statement, Recognition.id, RecognitionSchema(), args, csv_columns=RECOGNITION_COLUMNS, name="recognitions"
+    )
+
+
+@recognitions.route("/<string:record_id>")
+@recognitions.response(200, RecognitionSchema)
+def get_recognition(record_id: str):
+    """Get one recognition"""
+    return get_or_404(Recognition, record_id, "recognition")
+
+
+exchanges = Blueprint(
+    "ambassador-exchanges",
+    __name__,
+    url_prefix="/v1/ambassador-exchanges",
+    description="Accreditations between a country and a government, one direction each.",
+)
+EXCHANGE_COLUMNS = ("id", "government", "country", "direction", "rank", "envoy", "start", "end", "note", "sources")
+
+
+@exchanges.route("")
+@exchanges.arguments(AmbassadorExchangeQuery, location="query")
+@exchanges.response(200, AmbassadorExchangePageSchema)
+def list_ambassador_exchanges(args):
+    """List ambassador exchanges
+
+    Ordered by id. `as_of` keeps the accreditations in force on that day.
+    """
+    statement = record_filters(select(AmbassadorExchange), AmbassadorExchange, args, ("direction", "rank"))
+    return collection_response(
+        statement, AmbassadorExchange.id, AmbassadorExchangeSchema(), args,
+        csv_columns=EXCHANGE_COLUMNS, name="ambassador-exchanges",
+    )
+
+
+@exchanges.route("/<string:record_id>")
+@exchanges.response(200, AmbassadorExchangeSchema)
+def get_ambassador_exchange(record_id: str):
+    """Get one ambassador exchange"""
+    return get_or_404(AmbassadorExchange, record_id, "ambassador exchange")
+
+
+sources = Blueprint(
+    "sources",
+    __name__,
+    url_prefix="/v1/sources",
+    description="Citations behind every record.",
+)
+SOURCE_COLUMNS = ("id", "url", "publisher", "title", "published", "kind", "note")
+
+
+@sources.route("")
+@sources.arguments(SourceQuery, location="query")
+@sources.response(200, SourcePageSchema)
+def list_sources(args):
+    """List sources
+
+    Ordered by id. `q` matches publisher and title, case-insensitive.
+    """
+    statement = select(Source)
+    if "q" in args:
+        needle = args["q"].lower()
+        statement = statement.where(
+            or_(
+                func.lower(Source.publisher).contains(needle, autoescape=True),
+                func.lower(Source.title).contains(needle, autoescape=True),
+            )
+        )
+    if "kind" in args:
+        statement = statement.where(Source.kind == args["kind"])
+    return collection_response(statement, Source.id, SourceSchema(), args, csv_columns=SOURCE_COLUMNS, name="sources")
+
+
+@sources.route("/<string:record_id>")
+@sources.response(200, SourceSchema)
+def get_source(record_id: str):
+    """Get one source"""
+    return get_or_404(Source, record_id, "source")

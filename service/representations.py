@@ -1,0 +1,129 @@
+"""Content negotiation, JSON pages and streamed CSV for every collection.
+
+CSV is chosen by ``format=csv`` or an ``Accept`` header that prefers ``text/csv``.
+It has the same filters and columns as the JSON items; without ``limit`` or
+``cursor`` it streams every matching row (fetched in keyset batches, so memory stays
+constant however large the export), with them it is the same page as the JSON answer.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
+
+from flask import Response, request, stream_with_context
+from flask_smorest import abort
+from sqlalchemy import Select, func, select
+
+from .extensions import db
+from .models import Change
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+
+JSON = "application/json"
+CSV = "text/csv"
+
+
+def wants_csv(format_param: Optional[str], csv_allowed: bool = True) -> bool:
+    """Decide between JSON and CSV; 406 when the caller accepts neither."""
+    if format_param == "csv":
+        return True
+    if format_param == "json":
+        return False
+    offered = [JSON, "application/problem+json", CSV] if csv_allowed else [JSON, "application/problem+json"]
+    if not request.headers.get("Accept"):
+        return False
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        abort(406, message=f"This resource is available as {' or '.join(o for o in offered if o != 'application/problem+json')}.")
+    return best == CSV
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(csv_cell(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: Sequence[str]) -> str:
+        writer.writerow(cells)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(columns)
+    for row in rows:
+        yield line([csv_cell(row.get(column)) for column in columns])
+
+
+def data_version() -> int:
+    """The newest change seq: any write anywhere moves it, on every worker and replica."""
+    return db.session.scalar(select(func.coalesce(func.max(Change.seq), 0)))
+
+
+def csv_etag() -> str:
+    """A strong validator for a streamed export: same query, same data version, same bytes."""
+    digest = hashlib.sha256(f"{request.full_path}|{data_version()}".encode()).hexdigest()[:40]
+    return f'"csv-{digest}"'
+
+
+def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], filename: str,
+                 extra_headers: Optional[Mapping[str, str]] = None) -> Response:
+    etag = csv_etag()
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "Vary": "Accept",
+        "Content-Disposition": f'attachment; filename="{filename}.csv"',
+        **(extra_headers or {}),
+    }
+    if request.if_none_match.contains(etag.strip('"')):
+        return Response(status=304, headers=headers)
+    return Response(
+        stream_with_context(csv_lines(columns, rows)),
+        mimetype=CSV,
+        headers=headers,
+    )
+
+
+def batched_rows(statement: Select, key_column, dump: Callable[[Any], Mapping[str, Any]],
+                 batch_size: int = MAX_LIMIT) -> Iterator[Mapping[str, Any]]:
+    """Every row of ``statement`` in key order, one keyset batch at a time."""
+    last_key = None
+    while True:
+        batch_statement = statement if last_key is None else statement.where(key_column > last_key)
+        batch = db.session.scalars(batch_statement.order_by(key_column).limit(batch_size)).all()
+        for row in batch:
+            yield dump(row)
+        if len(batch) < batch_size:
+            return
+        last_key = getattr(batch[-1], key_column.key)
+        db.session.expunge_all()  # keep memory flat across batches
+
+
+def collection_response(statement: Select, key_column, item_schema, args: Mapping[str, Any],
+                        *, csv_columns: Sequence[str], name: str):
+    """The JSON page, or the CSV export, of ``statement`` filtered by the view."""
+    limit = args.get("limit")
+    cursor = args.get("cursor")
+    if wants_csv(args.get("format")):
+        if limit is None and cursor is None:
+            return csv_response(csv_columns, batched_rows(statement, key_column, item_schema.dump), name)
+        page = paginate(statement, key_column, limit or MAX_LIMIT, cursor)
+        link = {"Link": page.link_header()} if page.next_cursor else {}
+        return csv_response(csv_columns, (item_schema.dump(item) for item in page.items), name, link)
+    page = paginate(statement, key_column, limit or DEFAULT_LIMIT, cursor)
+    headers = {"Vary": "Accept"}
+    if page.next_cursor:
+        headers["Link"] = page.link_header()
+    return {"items": page.items, "next_cursor": page.next_cursor}, 200, headers
+
