@@ -6,7 +6,7 @@ from flask_smorest import abort
 from .api import Blueprint
 from .countries import UnknownCountry, all_countries, canonical_alpha2
 from .pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
-from .representations import csv_response, wants_csv
+from .representations import csv_response, json_only, wants_csv
 from .schemas import CountryPageSchema, CountryQuery, CountrySchema
 
 blp = Blueprint(
@@ -65,6 +65,7 @@ def list_countries(args):
 
 @blp.route("/<string:code>")
 @blp.response(200, CountrySchema)
+@json_only
 def get_country(code: str):
     """Get one country
 

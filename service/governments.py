@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from .api import Blueprint
 from .extensions import db
 from .models import Government, GovernmentAlias
-from .representations import collection_response
+from .representations import collection_response, json_only
 from .schemas import GovernmentPageSchema, GovernmentQuery, GovernmentSchema
 
 blp = Blueprint(
@@ -55,6 +55,7 @@ def list_governments(args):
 
 @blp.route("/<string:government_id>")
 @blp.response(200, GovernmentSchema)
+@json_only
 def get_government(government_id: str):
     """Get one government"""
     return get_or_404(government_id)

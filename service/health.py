@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .api import Blueprint
 from .extensions import db
+from .representations import json_only
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ def newest_migration() -> str:
 
 @blp.route("/healthz")
 @blp.response(200, HealthSchema)
+@json_only
 def healthz():
     """Liveness
 
@@ -47,6 +49,7 @@ def healthz():
 @blp.route("/readyz")
 @blp.response(200, ReadinessSchema)
 @blp.alt_response(503, description="Database unreachable or not at the newest migration.")
+@json_only
 def readyz():
     """Readiness
 

@@ -8,7 +8,7 @@ from .api import Blueprint
 from .extensions import db
 from .in_force import in_force_on
 from .models import AmbassadorExchange, Recognition, Source
-from .representations import collection_response
+from .representations import collection_response, json_only
 from .schemas import (
     AmbassadorExchangePageSchema,
     AmbassadorExchangeQuery,
@@ -68,6 +68,7 @@ def list_recognitions(args):
 
 @recognitions.route("/<string:record_id>")
 @recognitions.response(200, RecognitionSchema)
+@json_only
 def get_recognition(record_id: str):
     """Get one recognition"""
     return get_or_404(Recognition, record_id, "recognition")
@@ -99,6 +100,7 @@ def list_ambassador_exchanges(args):
 
 @exchanges.route("/<string:record_id>")
 @exchanges.response(200, AmbassadorExchangeSchema)
+@json_only
 def get_ambassador_exchange(record_id: str):
     """Get one ambassador exchange"""
     return get_or_404(AmbassadorExchange, record_id, "ambassador exchange")
@@ -137,6 +139,7 @@ def list_sources(args):
 
 @sources.route("/<string:record_id>")
 @sources.response(200, SourceSchema)
+@json_only
 def get_source(record_id: str):
     """Get one source"""
     return get_or_404(Source, record_id, "source")

@@ -27,7 +27,7 @@ from .extensions import db
 from .governments import get_or_404 as get_government_or_404
 from .in_force import in_force_on, known_from
 from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Government, Recognition, Source
-from .representations import csv_response, wants_csv
+from .representations import csv_response, json_only, wants_csv
 from .schemas import CATEGORIES, RelationQuery, RelationsQuery, RelationsSchema, SingleRelationSchema
 
 blp = Blueprint(
@@ -187,6 +187,7 @@ def get_relations(args, government_id: str):
 @blp.route("/<string:government_id>/relations/<string:country>")
 @blp.arguments(RelationQuery, location="query")
 @blp.response(200, SingleRelationSchema)
+@json_only
 def get_relation(args, government_id: str, country: str):
     """Relation of a government with one country
 

@@ -8,6 +8,7 @@ constant however large the export), with them it is the same page as the JSON an
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
@@ -37,6 +38,17 @@ def wants_csv(format_param: Optional[str], csv_allowed: bool = True) -> bool:
     if best is None:
         abort(406, message=f"This resource is available as {' or '.join(o for o in offered if o != 'application/problem+json')}.")
     return best == CSV
+
+
+def json_only(view: Callable) -> Callable:
+    """For views that answer JSON only: 406 when the caller accepts no JSON."""
+
+    @functools.wraps(view)
+    def negotiated(*args, **kwargs):
+        wants_csv(None, csv_allowed=False)
+        return view(*args, **kwargs)
+
+    return negotiated
 
 
 def csv_cell(value: Any) -> str:

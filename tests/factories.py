@@ -1,0 +1,58 @@
+"""Small builders for test records, written through the same path as the seed."""
+from __future__ import annotations
+
+import itertools
+from typing import Optional
+
+from service.extensions import db
+from service.records import create_record
+
+_numbers = itertools.count(1)
+
+
+def source(published: Optional[str] = "2000-01-01", **fields) -> str:
+    number = next(_numbers)
+    record = create_record(
+        "sources",
+        {"id": f"src_t{number:06d}", "publisher": "Test Wire", "title": f"Report {number}",
+         "published": published, "kind": "news", "url": None, "note": None, **fields},
+        actor="test",
+    )
+    return record.id
+
+
+def government(government_id: str = "xx-test", start: Optional[str] = None, country: str = "AF") -> str:
+    create_record(
+        "governments",
+        {"id": government_id, "name": f"Government {government_id}", "aliases": [], "country": country, "start": start},
+        actor="test",
+    )
+    return government_id
+
+
+def recognition(country: str, start: Optional[str], end: Optional[str] = None, *, government_id: str = "xx-test",
+                sources: Optional[list[str]] = None, form: str = "de_jure", **fields) -> str:
+    record = create_record(
+        "recognitions",
+        {"id": f"rcg_t{next(_numbers):06d}", "government": government_id, "country": country, "form": form,
+         "start": start, "end": end, "sources": sources or [source()], **fields},
+        actor="test",
+    )
+    return record.id
+
+
+def exchange(country: str, direction: str, rank: str = "ambassador", start: Optional[str] = "2000-01-01",
+             end: Optional[str] = None, *, government_id: str = "xx-test", sources: Optional[list[str]] = None,
+             **fields) -> str:
+    record = create_record(
+        "ambassador-exchanges",
+        {"id": f"amb_t{next(_numbers):06d}", "government": government_id, "country": country,
+         "direction": direction, "rank": rank, "start": start, "end": end, "sources": sources or [source()],
+         **fields},
+        actor="test",
+    )
+    return record.id
+
+
+def commit() -> None:
+    db.session.commit()
