@@ -17,7 +17,7 @@ RUN apt-get update \
     && mkdir /data && chown app:app /data
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
-COPY alembic.ini gunicorn.conf.py docker-entrypoint.sh ./
+COPY alembic.ini gunicorn.conf.py docker-entrypoint.sh openapi.yaml ./
 COPY migrations ./migrations
 COPY service ./service
 ENV PATH="/opt/venv/bin:$PATH" \

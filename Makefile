@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export PORT
 
-.PHONY: run test install install-dev migrate seed clean
+.PHONY: run test install install-dev migrate seed openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: seed
 ## make test: the whole suite, on SQLite and on the PostgreSQL named by TEST_DATABASE_URL
 test: install-dev
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make openapi: regenerate openapi.yaml, the committed contract, from the code
+openapi: install
+	$(BIN)/python -m service openapi --output openapi.yaml
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

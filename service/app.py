@@ -11,7 +11,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
 from . import config
-from .api import api
 from .errors import register_error_handlers
 from .extensions import db
 
@@ -25,6 +24,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
     register_database(app)
     register_api(app)
     register_error_handlers(app)
+    register_auth(app)
     register_http_caching(app)
     register_cli(app)
     return app
@@ -74,9 +74,16 @@ def register_database(app: Flask) -> None:
 
 
 def register_api(app: Flask) -> None:
-    from . import countries_api, governments, health, records_api, relations
+    """The resource blueprints, documented by flask-smorest; and the contract they make up.
 
-    api.init_app(app)
+    The OpenAPI contract is generated from this Api (``python -m service openapi``),
+    committed as ``openapi.yaml`` and served as is by ``service.openapi``, with the
+    offline ``/docs`` page. flask-smorest serves no spec or UI routes of its own.
+    """
+    from . import changes_api, countries_api, governments, health, openapi, records_api, relations
+    from .api import make_api
+
+    api = make_api(app)
     for blueprint in (
         health.blp,
         countries_api.blp,
@@ -85,18 +92,33 @@ def register_api(app: Flask) -> None:
         records_api.recognitions,
         records_api.exchanges,
         records_api.sources,
+        changes_api.blp,
     ):
         api.register_blueprint(blueprint)
+    app.register_blueprint(openapi.contract)
+
+
+def register_auth(app: Flask) -> None:
+    from .auth import register_read_guard
+
+    register_read_guard(app)
 
 
 def register_http_caching(app: Flask) -> None:
     @app.after_request
     def conditional_get(response: Response) -> Response:
-        """Strong ETag from the body on every successful GET; If-None-Match gives 304."""
-        if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.is_streamed:
+        """Strong ETag from the body on every successful GET; If-None-Match gives 304.
+
+        Caches must revalidate every time (the ETag makes that cheap); answers that
+        needed a token are private, so a shared cache never hands them to others.
+        """
+        if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
+            return response
+        private = app.config["READ_REQUIRES_TOKEN"] and request.path.startswith("/v1/")
+        response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+        if response.status_code == 200 and not response.is_streamed:
             if "ETag" not in response.headers:
                 response.add_etag()
-            response.headers.setdefault("Cache-Control", "no-cache")
             response.make_conditional(request)
         return response
 

@@ -7,6 +7,9 @@ from flask.cli import FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
+    from .token_cli import tokens
+
+    app.cli.add_command(tokens)
     @app.cli.command("seed")
     @click.option("--if-empty", is_flag=True, help="Do nothing when any government exists already.")
     def seed_command(if_empty: bool) -> None:
@@ -15,6 +18,27 @@ def register_commands(app: Flask) -> None:
 
         added = seed(only_if_empty=if_empty)
         click.echo(f"seed: {added} record(s) added")
+
+    @app.cli.command("openapi")
+    @click.option(
+        "--output", "-o", default="-", show_default=True,
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+        help="File to write (`make openapi` writes openapi.yaml); `-` is standard output.",
+    )
+    def openapi_command(output: str) -> None:
+        """Generate the OpenAPI contract (YAML) from the code."""
+        from pathlib import Path
+
+        from flask import current_app
+
+        from .openapi import generate_yaml
+
+        text = generate_yaml(current_app._get_current_object())
+        if output == "-":
+            click.echo(text, nl=False)
+        else:
+            Path(output).write_bytes(text.encode("utf-8"))
+            click.echo(f"openapi: wrote {output}", err=True)
 
 
 def main() -> None:

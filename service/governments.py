@@ -5,7 +5,9 @@ from flask_smorest import abort
 from sqlalchemy import exists, func, or_, select
 
 from .api import Blueprint
+from .editing import add_write_routes, record_etag
 from .extensions import db
+from .input_schemas import GovernmentBody, GovernmentCreateBody
 from .models import Government, GovernmentAlias
 from .representations import collection_response, json_only
 from .schemas import GovernmentPageSchema, GovernmentQuery, GovernmentSchema
@@ -57,5 +59,15 @@ def list_governments(args):
 @blp.response(200, GovernmentSchema)
 @json_only
 def get_government(government_id: str):
-    """Get one government"""
-    return get_or_404(government_id)
+    """Get one government
+
+    The `ETag` names the record's version: send it as `If-Match` to edit.
+    """
+    government = get_or_404(government_id)
+    return government, 200, {"ETag": record_etag(government)}
+
+
+add_write_routes(
+    blp, resource="governments", label="government", singular="government",
+    create_schema=GovernmentCreateBody, body_schema=GovernmentBody, response_schema=GovernmentSchema,
+)

@@ -108,7 +108,12 @@ class EdtfPeriod:
 
 
 class Versioned:
-    """Row version for optimistic concurrency: every UPDATE is conditional on it."""
+    """Row version for optimistic concurrency: every UPDATE and DELETE is conditional on it.
+
+    The application sets the version (``version_id_generator=False``): a record
+    re-created under an id it had before continues that id's numbering, so an ETag
+    from before the delete can never match the new record.
+    """
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
@@ -118,7 +123,7 @@ class Versioned:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
+        return {"version_id_col": cls.version, "version_id_generator": False}
 
 
 class Government(Versioned, EdtfPeriod, db.Model):

@@ -5,7 +5,9 @@ from flask_smorest import abort
 from sqlalchemy import func, or_, select
 
 from .api import Blueprint
+from .editing import add_write_routes, record_etag
 from .extensions import db
+from .input_schemas import AmbassadorExchangeBody, RecognitionBody, SourceBody
 from .in_force import in_force_on
 from .models import AmbassadorExchange, Recognition, Source
 from .representations import collection_response, json_only
@@ -70,8 +72,18 @@ def list_recognitions(args):
 @recognitions.response(200, RecognitionSchema)
 @json_only
 def get_recognition(record_id: str):
-    """Get one recognition"""
-    return get_or_404(Recognition, record_id, "recognition")
+    """Get one recognition
+
+    The `ETag` names the record's version: send it as `If-Match` to edit.
+    """
+    record = get_or_404(Recognition, record_id, "recognition")
+    return record, 200, {"ETag": record_etag(record)}
+
+
+add_write_routes(
+    recognitions, resource="recognitions", label="recognition", singular="recognition",
+    create_schema=RecognitionBody, body_schema=RecognitionBody, response_schema=RecognitionSchema,
+)
 
 
 exchanges = Blueprint(
@@ -102,8 +114,18 @@ def list_ambassador_exchanges(args):
 @exchanges.response(200, AmbassadorExchangeSchema)
 @json_only
 def get_ambassador_exchange(record_id: str):
-    """Get one ambassador exchange"""
-    return get_or_404(AmbassadorExchange, record_id, "ambassador exchange")
+    """Get one ambassador exchange
+
+    The `ETag` names the record's version: send it as `If-Match` to edit.
+    """
+    record = get_or_404(AmbassadorExchange, record_id, "ambassador exchange")
+    return record, 200, {"ETag": record_etag(record)}
+
+
+add_write_routes(
+    exchanges, resource="ambassador-exchanges", label="ambassador exchange", singular="ambassador_exchange",
+    create_schema=AmbassadorExchangeBody, body_schema=AmbassadorExchangeBody, response_schema=AmbassadorExchangeSchema,
+)
 
 
 sources = Blueprint(
@@ -141,5 +163,15 @@ def list_sources(args):
 @sources.response(200, SourceSchema)
 @json_only
 def get_source(record_id: str):
-    """Get one source"""
-    return get_or_404(Source, record_id, "source")
+    """Get one source
+
+    The `ETag` names the record's version: send it as `If-Match` to edit.
+    """
+    record = get_or_404(Source, record_id, "source")
+    return record, 200, {"ETag": record_etag(record)}
+
+
+add_write_routes(
+    sources, resource="sources", label="source", singular="source",
+    create_schema=SourceBody, body_schema=SourceBody, response_schema=SourceSchema,
+)

@@ -1,34 +1,48 @@
 """/v1/governments/{id}/relations: who recognizes a government, who exchanged envoys.
 
-The answer is derived on each request from the records, in a fixed number of queries
-(the government, its recognitions, its exchanges, and their sources), whatever the
-number of countries. "In force" is decided in SQL by ``service.in_force``.
+The answer is derived per request from the records: from the live tables in a fixed
+number of queries, or, with ``as_known_at``, from the change log as it stood at that
+moment. Both feed the same classification below, which works on the records' wire
+representation plus their day bounds.
 
 Per country, first match wins:
 1. ``recognized``: a recognition is in force;
 2. ``ambassadors_exchanged``: ambassador rank in force in both directions;
 3. ``limited_relations``: some accreditation in force;
 4. ``none``: nothing in force.
+
+"In force on day D" is the rule documented in ``service.in_force`` (which also holds
+its SQL form for the collections' ``as_of`` filters; a test keeps the two in step).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import pycountry
+from flask import jsonify
 from flask_smorest import abort
 from sqlalchemy import select
 
 from .api import Blueprint
 from .countries import UnknownCountry, canonical_alpha2
+from .dates import parse_bounds
 from .extensions import db
 from .governments import get_or_404 as get_government_or_404
-from .in_force import in_force_on, known_from
-from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Government, Recognition, Source
+from .history import state_at
+from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Recognition
 from .representations import csv_response, json_only, wants_csv
-from .schemas import CATEGORIES, RelationQuery, RelationsQuery, RelationsSchema, SingleRelationSchema
+from .schemas import (
+    CATEGORIES,
+    AmbassadorExchangeSchema,
+    RecognitionSchema,
+    RelationQuery,
+    RelationsQuery,
+    RelationsSchema,
+    SingleRelationSchema,
+    SourceSchema,
+)
 
 blp = Blueprint(
     "relations",
@@ -46,42 +60,81 @@ CSV_COLUMNS = (
 
 
 @dataclass
+class Fact:
+    """A recognition or an exchange: its wire form and the day bounds that decide force."""
+
+    data: dict[str, Any]
+    start_earliest: Optional[dt.date]
+    start_latest: Optional[dt.date]
+    end_earliest: Optional[dt.date]
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> "Fact":
+        start = parse_bounds(data["start"]) if data.get("start") else None
+        end = parse_bounds(data["end"]) if data.get("end") else None
+        return cls(data, start and start.earliest, start and start.latest, end and end.earliest)
+
+    def known_from(self, published: dict[str, Optional[dt.date]]) -> Optional[dt.date]:
+        """The first day it is known to be in force; a null start counts from its earliest source."""
+        if self.start_latest is not None:
+            return self.start_latest
+        days = [published[source] for source in self.data["sources"] if published.get(source)]
+        return min(days, default=None)
+
+    def in_force(self, day: dt.date, published: dict[str, Optional[dt.date]]) -> bool:
+        known = self.known_from(published)
+        return known is not None and known <= day and (self.end_earliest is None or self.end_earliest > day)
+
+
+@dataclass
+class Records:
+    """What the answer is built from: one government's records and the sources they cite."""
+
+    government: dict[str, Any]
+    recognitions: list[Fact]
+    exchanges: list[Fact]
+    sources: dict[str, dict[str, Any]]
+    published: dict[str, Optional[dt.date]]
+
+
+@dataclass
 class CountryRelation:
     country: str
-    recognitions_in_force: list[Recognition] = field(default_factory=list)
-    exchanges_in_force: list[AmbassadorExchange] = field(default_factory=list)
+    recognitions: list[Fact] = field(default_factory=list)
+    exchanges: list[Fact] = field(default_factory=list)
 
-    @property
-    def recognition(self) -> Optional[Recognition]:
-        if not self.recognitions_in_force:
-            return None
+    def recognition(self) -> Optional[Fact]:
         # De jure before de facto; then the most recently begun.
-        return sorted(
-            self.recognitions_in_force,
-            key=lambda r: (FORM_ORDER[r.form], -(r.start_earliest or dt.date.min).toordinal(), r.id),
-        )[0]
+        return min(
+            self.recognitions,
+            key=lambda f: (FORM_ORDER[f.data["form"]], -(f.start_earliest or dt.date.min).toordinal(), f.data["id"]),
+            default=None,
+        )
 
     def envoy_rank(self, direction: str) -> Optional[str]:
-        ranks = [e.rank for e in self.exchanges_in_force if e.direction == direction]
-        return min(ranks, key=RANK_ORDER.__getitem__) if ranks else None
+        ranks = [f.data["rank"] for f in self.exchanges if f.data["direction"] == direction]
+        return min(ranks, key=RANK_ORDER.__getitem__, default=None)
 
-    @property
     def category(self) -> str:
-        if self.recognition is not None:
+        if self.recognitions:
             return "recognized"
         if all(self.envoy_rank(direction) == "ambassador" for direction in EXCHANGE_DIRECTIONS):
             return "ambassadors_exchanged"
-        if self.exchanges_in_force:
-            return "limited_relations"
-        return "none"
+        return "limited_relations" if self.exchanges else "none"
 
-    def sources(self) -> list[Source]:
-        cited = {}
-        records = ([self.recognition] if self.recognition else []) + self.exchanges_in_force
-        for record in records:
-            for source in record.sources:
-                cited[source.id] = source
-        return [cited[key] for key in sorted(cited)]
+    def row(self, sources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        recognition = self.recognition()
+        shown = ([recognition] if recognition else []) + self.exchanges
+        cited = sorted({source for fact in shown for source in fact.data["sources"]})
+        return {
+            "country": self.country,
+            "country_name": country_name(self.country),
+            "category": self.category(),
+            "recognition": recognition.data if recognition else None,
+            "envoys": {direction: self.envoy_rank(direction) for direction in EXCHANGE_DIRECTIONS},
+            "exchanges": [f.data for f in sorted(self.exchanges, key=lambda f: (f.data["direction"], f.data["id"]))],
+            "sources": [sources[source] for source in cited if source in sources],
+        }
 
 
 def country_name(code: str) -> str:
@@ -89,61 +142,91 @@ def country_name(code: str) -> str:
     return country.name if country else code
 
 
-def relation_row(relation: CountryRelation) -> dict[str, Any]:
-    recognition = relation.recognition
-    return {
-        "country": relation.country,
-        "country_name": country_name(relation.country),
-        "category": relation.category,
-        "recognition": recognition,
-        "envoys": {direction: relation.envoy_rank(direction) for direction in EXCHANGE_DIRECTIONS},
-        "exchanges": sorted(relation.exchanges_in_force, key=lambda e: (e.direction, e.id)),
-        "sources": relation.sources(),
-    }
-
-
-def build_relations(government: Government, as_of: dt.date, only_country: Optional[str] = None) -> dict[str, Any]:
-    """Every country with a record for ``government``, classified as of ``as_of``."""
-    by_country: dict[str, CountryRelation] = {}
-    started: list[tuple[dt.date, dt.date, str, Recognition]] = []
-
-    def relation_for(country: str) -> CountryRelation:
-        return by_country.setdefault(country, CountryRelation(country))
-
-    for model in (Recognition, AmbassadorExchange):
-        statement = select(
-            model, in_force_on(model, as_of).label("in_force"), known_from(model).label("known_from")
-        ).where(model.government_id == government.id)
-        if only_country:
-            statement = statement.where(model.country == only_country)
-        for record, in_force, known in db.session.execute(statement.order_by(model.id)):
-            relation = relation_for(record.country)
-            if model is Recognition and known is not None and known <= as_of:
-                started.append((known, record.start_earliest or known, record.country, record))
-            if in_force:
-                target = relation.recognitions_in_force if model is Recognition else relation.exchanges_in_force
-                target.append(record)
-
-    rows = [relation_row(by_country[code]) for code in sorted(by_country)]
+def classify(records: Records, as_of: dt.date, only_country: Optional[str] = None) -> dict[str, Any]:
+    """The relations answer for ``as_of`` from already loaded records."""
+    relations: dict[str, CountryRelation] = {}
+    begun: list[tuple[dt.date, str, Fact]] = []
+    for kind, facts in (("recognitions", records.recognitions), ("exchanges", records.exchanges)):
+        for fact in facts:
+            country = fact.data["country"]
+            if only_country and country != only_country:
+                continue
+            relation = relations.setdefault(country, CountryRelation(country))
+            if fact.in_force(as_of, records.published):
+                getattr(relation, kind).append(fact)
+            known = fact.known_from(records.published)
+            if kind == "recognitions" and known is not None and known <= as_of:
+                begun.append((known, country, fact))
+    rows = [relations[code].row(records.sources) for code in sorted(relations)]
     counts = dict.fromkeys(CATEGORIES, 0)
     for row in rows:
         counts[row["category"]] += 1
     first = None
-    if started:
-        known, _, country, recognition = min(started, key=lambda item: item[:3])
+    if begun:
+        known, country, fact = min(begun, key=lambda item: (item[0], item[1], item[2].data["id"]))
         first = {
             "country": country,
-            "start": recognition.start if recognition.start else known.isoformat(),
-            "recognition": recognition.id,
-            "sources": list(recognition.sources),
+            "start": fact.data["start"] or known.isoformat(),
+            "recognition": fact.data["id"],
+            "sources": [records.sources[s] for s in sorted(fact.data["sources"]) if s in records.sources],
         }
     return {
-        "government": {"id": government.id, "name": government.name},
-        "as_of": as_of,
+        "government": {"id": records.government["id"], "name": records.government["name"]},
+        "as_of": as_of.isoformat(),
         "counts": counts,
         "first_recognized_by": first,
         "items": rows,
     }
+
+
+def live_records(government_id: str, only_country: Optional[str]) -> Records:
+    """The government's records from the tables: a fixed number of queries."""
+    government = get_government_or_404(government_id)
+    facts: dict[type, list[Fact]] = {}
+    sources: dict[str, Any] = {}
+    for model, schema in ((Recognition, RecognitionSchema()), (AmbassadorExchange, AmbassadorExchangeSchema())):
+        statement = select(model).where(model.government_id == government.id)
+        if only_country:
+            statement = statement.where(model.country == only_country)
+        rows = db.session.scalars(statement.order_by(model.id)).all()
+        facts[model] = [Fact(schema.dump(r), r.start_earliest, r.start_latest, r.end_earliest) for r in rows]
+        for row in rows:
+            for source in row.sources:
+                sources[source.id] = source
+    source_schema = SourceSchema()
+    return Records(
+        government={"id": government.id, "name": government.name},
+        recognitions=facts[Recognition],
+        exchanges=facts[AmbassadorExchange],
+        sources={key: source_schema.dump(source) for key, source in sources.items()},
+        published={key: source.published_latest for key, source in sources.items()},
+    )
+
+
+def known_records(government_id: str, moment: dt.datetime) -> Records:
+    """The government's records as the change log had them at ``moment``."""
+    state = state_at(moment, ("governments", "recognitions", "ambassador-exchanges", "sources"))
+    government = state["governments"].get(government_id)
+    if government is None:
+        abort(404, message=f"No government had the id '{government_id}' at {moment.isoformat()}.")
+    sources = state["sources"]
+
+    def of_government(records: Iterable[dict]) -> list[Fact]:
+        return [Fact.from_wire(r) for r in sorted(records, key=lambda r: r["id"]) if r["government"] == government_id]
+
+    return Records(
+        government=government,
+        recognitions=of_government(state["recognitions"].values()),
+        exchanges=of_government(state["ambassador-exchanges"].values()),
+        sources=sources,
+        published={key: parse_bounds(s["published"]).latest if s.get("published") else None for key, s in sources.items()},
+    )
+
+
+def load_records(government_id: str, args: dict, only_country: Optional[str] = None) -> Records:
+    if args.get("as_known_at") is not None:
+        return known_records(government_id, args["as_known_at"])
+    return live_records(government_id, only_country)
 
 
 def today() -> dt.date:
@@ -151,16 +234,16 @@ def today() -> dt.date:
 
 
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    recognition = row["recognition"]
+    recognition = row["recognition"] or {}
     return {
         "country": row["country"],
         "country_name": row["country_name"],
         "category": row["category"],
-        "recognition_form": recognition.form if recognition else None,
-        "recognition_start": recognition.start if recognition else None,
+        "recognition_form": recognition.get("form"),
+        "recognition_start": recognition.get("start"),
         "envoy_government_to_country": row["envoys"]["government_to_country"],
         "envoy_country_to_government": row["envoys"]["country_to_government"],
-        "sources": [source.id for source in row["sources"]],
+        "sources": [source["id"] for source in row["sources"]],
     }
 
 
@@ -175,13 +258,16 @@ def get_relations(args, government_id: str):
     `ambassadors_exchanged`, `limited_relations` or `none`, with the records in force
     and the sources behind them. `counts` tallies the categories;
     `first_recognized_by` is the earliest recognition begun by `as_of`.
+    `as_known_at` answers as the service would have at that moment (record time),
+    rebuilt from the change log; `as_of` stays the day the answer is about (world time).
     """
-    government = get_government_or_404(government_id)
     csv = wants_csv(args.get("format"))
-    answer = build_relations(government, args.get("as_of") or today())
+    answer = classify(load_records(government_id, args), args.get("as_of") or today())
     if csv:
-        return csv_response(CSV_COLUMNS, (csv_row(row) for row in answer["items"]), f"relations-{government.id}")
-    return answer, 200, {"Vary": "Accept"}
+        return csv_response(CSV_COLUMNS, (csv_row(row) for row in answer["items"]), f"relations-{government_id}")
+    response = jsonify(answer)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @blp.route("/<string:government_id>/relations/<string:country>")
@@ -194,14 +280,11 @@ def get_relation(args, government_id: str, country: str):
     The same row as in the full answer; a country without any record answers
     `category: none` (not 404). The country takes alpha-2 or alpha-3 in any case.
     """
-    government = get_government_or_404(government_id)
     try:
         code = canonical_alpha2(country)
     except UnknownCountry as error:
         abort(404, message=str(error))
     as_of = args.get("as_of") or today()
-    answer = build_relations(government, as_of, only_country=code)
-    row = answer["items"][0] if answer["items"] else relation_row(CountryRelation(code))
-    return {**row, "government": answer["government"], "as_of": as_of}
-
-
+    answer = classify(load_records(government_id, args, only_country=code), as_of, only_country=code)
+    row = answer["items"][0] if answer["items"] else CountryRelation(code).row({})
+    return jsonify({**row, "government": answer["government"], "as_of": answer["as_of"]})

@@ -93,7 +93,6 @@ def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], file
     etag = csv_etag()
     headers = {
         "ETag": etag,
-        "Cache-Control": "no-cache",
         "Vary": "Accept",
         "Content-Disposition": f'attachment; filename="{filename}.csv"',
         **(extra_headers or {}),

@@ -90,8 +90,20 @@ class SourceQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
 
 
+def as_known_at_param() -> fields.AwareDateTime:
+    return fields.AwareDateTime(
+        format="iso",
+        metadata={
+            "description": "Answer as the service would have at this moment (ISO 8601 with a UTC offset), "
+            "rebuilt from the change log. Default: now.",
+            "example": "2025-07-05T12:00:00Z",
+        },
+    )
+
+
 class RelationsQuery(Schema):
     as_of = as_of_param("The day the answer is for (YYYY-MM-DD); default today (UTC).")
+    as_known_at = as_known_at_param()
     format = fields.String(
         validate=validate.OneOf(["json", "csv"]),
         metadata={"description": "`csv` gives the rows as CSV (like `Accept: text/csv`)."},
@@ -100,6 +112,7 @@ class RelationsQuery(Schema):
 
 class RelationQuery(Schema):
     as_of = as_of_param("The day the answer is for (YYYY-MM-DD); default today (UTC).")
+    as_known_at = as_known_at_param()
 
 
 # --- resources ---------------------------------------------------------------------

@@ -62,3 +62,23 @@ def seeded(db):
     """The shipped seed case, loaded."""
     load_seed()
     return db
+
+
+@pytest.fixture
+def write_token(db) -> str:
+    from service.auth import create_token
+
+    return create_token("desk-editor", "write")
+
+
+@pytest.fixture
+def read_token(db) -> str:
+    from service.auth import create_token
+
+    return create_token("widget", "read")
+
+
+@pytest.fixture
+def editor(write_token) -> dict[str, str]:
+    """Headers of an authenticated editor."""
+    return {"Authorization": f"Bearer {write_token}"}
