@@ -24,6 +24,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
     register_database(app)
     register_api(app)
     register_error_handlers(app)
+    register_input_guards(app)
     register_auth(app)
     register_http_caching(app)
     register_cli(app)
@@ -96,6 +97,12 @@ def register_api(app: Flask) -> None:
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(openapi.contract)
+
+
+def register_input_guards(app: Flask) -> None:
+    from .input_guards import register_input_guards as register
+
+    register(app)
 
 
 def register_auth(app: Flask) -> None:

@@ -11,6 +11,7 @@ import csv
 import functools
 import hashlib
 import io
+import re
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from flask import Response, request, stream_with_context
@@ -88,13 +89,18 @@ def csv_etag() -> str:
     return f'"csv-{digest}"'
 
 
+def safe_filename(name: str) -> str:
+    """Names can come from the URL: keep a header-safe subset of characters."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:100] or "export"
+
+
 def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], filename: str,
                  extra_headers: Optional[Mapping[str, str]] = None) -> Response:
     etag = csv_etag()
     headers = {
         "ETag": etag,
         "Vary": "Accept",
-        "Content-Disposition": f'attachment; filename="{filename}.csv"',
+        "Content-Disposition": f'attachment; filename="{safe_filename(filename)}.csv"',
         **(extra_headers or {}),
     }
     if request.if_none_match.contains(etag.strip('"')):

@@ -1,6 +1,8 @@
 """marshmallow schemas: the wire format of every resource and query string."""
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .countries import UnknownCountry, canonical_alpha2
@@ -90,8 +92,19 @@ class SourceQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
 
 
-def as_known_at_param() -> fields.AwareDateTime:
-    return fields.AwareDateTime(
+class UtcMoment(fields.AwareDateTime):
+    """A timestamp with a UTC offset, returned in UTC; refuses moments UTC cannot hold."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise ValidationError("outside the range of UTC timestamps") from None
+
+
+def as_known_at_param() -> UtcMoment:
+    return UtcMoment(
         format="iso",
         metadata={
             "description": "Answer as the service would have at this moment (ISO 8601 with a UTC offset), "
