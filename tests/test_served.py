@@ -1,0 +1,71 @@
+"""The whole flow over HTTP against gunicorn, with tokens made by the CLI, on both engines."""
+from __future__ import annotations
+
+import pytest
+
+from tests.databases import ENGINES, fresh_database
+from tests.served import request, served
+
+RELATIONS = "/v1/governments/af-islamic-emirate/relations"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def deployment(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"served-{request.param}")
+    with fresh_database(request.param, folder) as url:
+        with served(url, folder / "gunicorn.log") as running:
+            yield running
+        assert running.process.returncode == 0, (folder / "gunicorn.log").read_text()[-3000:]
+
+
+def test_seed_facts_over_http(deployment):
+    answer = request("GET", f"{deployment.base_url}{RELATIONS}?as_of=2025-07-04").json()
+    assert {row["country"]: row["category"] for row in answer["items"]} == {
+        "RU": "recognized", "CN": "ambassadors_exchanged", "AE": "ambassadors_exchanged", "QA": "limited_relations"}
+    assert (answer["first_recognized_by"]["country"], answer["first_recognized_by"]["start"]) == ("RU", "2025-07-03")
+    assert all(row["sources"] for row in answer["items"])
+    assert request("GET", f"{deployment.base_url}{RELATIONS}/US?as_of=2025-07-04").json()["category"] == "none"
+    earlier = request("GET", f"{deployment.base_url}{RELATIONS}/RU?as_of=2025-07-02").json()
+    assert earlier["category"] != "recognized"
+
+
+def test_write_flow_with_cli_tokens(deployment):
+    url = f"{deployment.base_url}/v1/sources"
+    body = {"publisher": "AP", "title": "Flow test", "kind": "news", "published": "2025-07-04"}
+    anonymous = request("POST", url, body)
+    assert anonymous.status == 401 and anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    reader = request("POST", url, body, {"Authorization": f"Bearer {deployment.read_token}"})
+    assert reader.status == 403
+    editor = {"Authorization": f"Bearer {deployment.write_token}"}
+    created = request("POST", url, body, editor)
+    assert created.status == 201
+    location = deployment.base_url + created.headers["Location"]
+    updated = request("PATCH", location, {"note": "checked"}, {**editor, "If-Match": created.headers["ETag"]})
+    assert updated.status == 200 and updated.json()["note"] == "checked"
+    stale = request("PATCH", location, {"note": "again"}, {**editor, "If-Match": created.headers["ETag"]})
+    assert stale.status == 412
+    deleted = request("DELETE", location, None, {**editor, "If-Match": updated.headers["ETag"]})
+    assert deleted.status == 204
+    history = request("GET", f"{location}/history").json()["items"]
+    assert [(entry["action"], entry["actor"]) for entry in history] == [
+        ("create", "desk"), ("update", "desk"), ("delete", "desk")]
+
+
+def test_revoked_token_is_refused_and_tokens_are_listed_without_secrets(deployment):
+    listing = deployment.cli("-m", "service", "tokens", "list")
+    assert "desk\twrite" in listing and "widget\tread" in listing
+    assert deployment.write_token not in listing and deployment.read_token not in listing
+    output = deployment.cli("-m", "service", "tokens", "create", "--name", "temp2", "--scope", "write")
+    token = output.rstrip("\n").splitlines()[-1]
+    assert token.startswith("rs_") and " " not in token and len(token) > 40, "the token alone on the last line"
+    body = {"publisher": "AP", "title": "Revocation", "kind": "news"}
+    assert request("POST", f"{deployment.base_url}/v1/sources", body, {"Authorization": f"Bearer {token}"}).status == 201
+    deployment.cli("-m", "service", "tokens", "revoke", "temp2")
+    assert request("POST", f"{deployment.base_url}/v1/sources", body, {"Authorization": f"Bearer {token}"}).status == 401
+
+
+def test_tokens_never_appear_in_the_server_log(deployment, tmp_path_factory):
+    request("GET", f"{deployment.base_url}/v1/sources", None, {"Authorization": f"Bearer {deployment.write_token}"})
+    log_text = "".join(path.read_text() for path in tmp_path_factory.getbasetemp().rglob("gunicorn.log"))
+    assert "GET /v1/sources" in log_text, "the access log is written"
+    assert deployment.write_token not in log_text and deployment.read_token not in log_text
