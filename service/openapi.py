@@ -106,14 +106,16 @@ EXAMPLE_REQUESTS: dict[str, tuple[str, dict[str, str], int]] = {
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
         "description": "Strong validator of this representation: send it back in `If-None-Match` "
-                       "to get 304 while the representation is unchanged.",
+                       "to get 304 while the representation is unchanged. On a single record it names "
+                       "the record's version (`\"v3\"`): send it in `If-Match` to edit the record.",
         "required": True,
         "schema": {"type": "string"},
         "example": '"3b5d5c3712955042212316173ccf37be"',
     },
     "Cache-Control": {
         "description": "`no-cache`: a cache may keep the answer but must revalidate it "
-                       "(with `If-None-Match`) before each use.",
+                       "(with `If-None-Match`) before each use; `private, no-cache` where reads "
+                       "need a token (READ_REQUIRES_TOKEN).",
         "required": True,
         "schema": {"type": "string"},
         "example": "no-cache",
@@ -136,6 +138,12 @@ HEADERS: dict[str, dict[str, Any]] = {
         "required": False,
         "schema": {"type": "string"},
         "example": 'attachment; filename="governments.csv"',
+    },
+    "Location": {
+        "description": "The path of the record just created.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "/v1/recognitions/rcg_8c6475f1647032195d51",
     },
     "WWW-Authenticate": {
         "description": "The authentication scheme to use: `Bearer`.",
@@ -265,15 +273,16 @@ def add_parameter(operation: dict[str, Any], name: str) -> None:
 
 
 def complete_success_response(operation: dict[str, Any], method: str, query: Mapping[str, Any]) -> None:
-    """Headers, and the CSV representation, of a GET's 200."""
-    success = operation["responses"].get("200")
-    if method != "get" or not isinstance(success, dict) or "$ref" in success:
+    """Headers of the success answer: validators and paging on GETs, Location and ETag on writes."""
+    code = {"get": "200", "post": "201", "patch": "200"}.get(method)
+    success = operation["responses"].get(code) if code else None
+    if not isinstance(success, dict) or "$ref" in success:
         return
-    csv = offers_csv(query)
-    names = ["ETag", "Cache-Control"]
+    csv = method == "get" and offers_csv(query)
+    names = {"get": ["ETag", "Cache-Control"], "post": ["Location", "ETag"], "patch": ["ETag"]}[method]
     if csv:
         names.append("Vary")
-    if "cursor" in query:
+    if method == "get" and "cursor" in query:
         names.append("Link")
     if csv:
         names.append("Content-Disposition")
@@ -295,8 +304,8 @@ def expected_statuses(path: str, method: str, operation: Mapping[str, Any], path
         codes.append(304)
     if "cursor" in query or has_body:
         codes.append(400)
-    if method in WRITE_METHODS:
-        codes += [401, 403]
+    if method in WRITE_METHODS or (method == "get" and path.startswith("/v1/")):
+        codes += [401, 403]  # reads too, where READ_REQUIRES_TOKEN closes them
     if has_path_parameters:
         codes.append(404)
     if method == "get":
@@ -350,6 +359,9 @@ def complete_operation(path: str, method: str, operation: dict[str, Any], path_i
             add_parameter(operation, "If-Match")
     if method == "get":
         add_parameter(operation, "If-None-Match")
+        if path.startswith("/v1/"):
+            # Anonymous by default; a read token where READ_REQUIRES_TOKEN is set.
+            operation.setdefault("security", [{}, {"bearerAuth": ["read"]}])
     add_parameter(operation, REQUEST_ID_HEADER)
 
 
