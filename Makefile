@@ -42,3 +42,10 @@ openapi: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+## make container-test: build the image with podman (no Docker daemon), run it on
+## loopback, run tests/live against it, stop it with SIGTERM (scripts/container-*.sh)
+.PHONY: container-test
+container-test: install-dev
+	bash scripts/container-base.sh
+	bash scripts/container-test.sh
