@@ -18,6 +18,7 @@ from flask_smorest import abort
 from sqlalchemy import Select
 
 from .extensions import db
+from .input_guards import unstorable
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -35,6 +36,8 @@ def decode_cursor(cursor: str) -> str:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         if payload.get("v") != CURSOR_VERSION or not isinstance(payload.get("after"), str):
+            raise ValueError
+        if unstorable(payload["after"]):  # a NUL or a lone surrogate: no key can hold it
             raise ValueError
         return payload["after"]
     except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeError):
