@@ -49,3 +49,30 @@ clean:
 container-test: install-dev
 	bash scripts/container-base.sh
 	bash scripts/container-test.sh
+
+## make bench: the service under gunicorn + wrk on synthetic data (1k, 100k, 1M records); writes bench/RESULTS.md
+## (BENCH_ARGS="--sizes 1000,100000" for a quick run; "--postgres $(TEST_DATABASE_URL)" adds PostgreSQL)
+.PHONY: bench
+BENCH_ARGS ?=
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make lint-contract: Spectral (package.json, .spectral.yaml; warnings fail) and openapi-spec-validator on openapi.yaml
+.PHONY: lint-contract
+lint-contract: install-dev
+	bash scripts/contract-lint.sh
+
+## make security: bandit over service/ (no medium/high finding) and pip-audit over requirements.txt
+## (scripts/security-audit.sh; fails when pip-audit's vulnerability service cannot be reached)
+.PHONY: security
+security: install-dev
+	bash scripts/security-audit.sh
+
+## make contract URL=... TOKEN=...: the full schemathesis suite (every check, every phase)
+## against a running deployment, with a write token; settings in schemathesis.toml
+.PHONY: contract
+EXAMPLES ?= 10
+contract: install-dev
+	@test -n "$(URL)" || { echo "usage: make contract URL=http://host:port TOKEN=<write token>"; exit 2; }
+	$(BIN)/schemathesis run openapi.yaml --url "$(URL)" --checks all --max-examples $(EXAMPLES) \
+		$(if $(TOKEN),--header "Authorization: Bearer $(TOKEN)")

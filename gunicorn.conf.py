@@ -4,9 +4,17 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("TIMEOUT", "30"))
-# On SIGTERM, workers get this long to finish the requests they hold.
+# On SIGTERM, workers finish the request they hold and the ones already queued
+# (service/gunicorn_worker.py), within this many seconds.
+worker_class = "service.gunicorn_worker.DrainingSyncWorker"
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# The longest request line gunicorn allows. The contract's length limits keep every
+# valid URL well below it; gunicorn answers longer ones with its own 414.
+limit_request_line = 8190
+# Header lines up to 16 KiB reach the app, which refuses those over 8 KiB with a
+# problem+json 431 (service/input_guards.py); gunicorn refuses longer ones itself.
+limit_request_field_size = 16384
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -27,6 +28,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
     register_input_guards(app)
     register_auth(app)
     register_http_caching(app)
+    register_security(app)
     register_cli(app)
     return app
 
@@ -37,11 +39,21 @@ def register_config(app: Flask, overrides: Optional[Mapping[str, Any]]) -> None:
         API_TITLE="Recognition status",
         API_VERSION=API_VERSION,
         OPENAPI_VERSION="3.1.0",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides or {})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     app.json.sort_keys = False
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Pool settings: check a pooled connection before use, so the service recovers by
+    itself after the database restarts; on PostgreSQL, give up connecting after a few
+    seconds so requests answer 503 instead of hanging while it is down."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if make_url(database_url).get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))}
+    return options
 
 
 def register_logging(app: Flask) -> None:
@@ -128,6 +140,14 @@ def register_http_caching(app: Flask) -> None:
                 response.add_etag()
             response.make_conditional(request)
         return response
+
+
+def register_security(app: Flask) -> None:
+    """Security headers and CORS (service.security). After register_http_caching, so its
+    after_request runs first and hashes the /docs page before a 304 empties the body."""
+    from .security import register_security_headers
+
+    register_security_headers(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -111,8 +111,9 @@ def list_changes(args):
     return feed_response(statement, args, "changes")
 
 
-def add_history_route(collection: str, singular: str, label: str) -> None:
-    def history(args, record_id: str):
+def add_history_route(collection: str, singular: str, label: str, id_parameter: str) -> None:
+    def history(args, **view_args):
+        record_id = view_args[id_parameter]
         statement = select(Change).where(Change.resource == collection, Change.record_id == record_id)
         return feed_response(statement, args, f"{collection}-{record_id}-history")
 
@@ -121,15 +122,16 @@ def add_history_route(collection: str, singular: str, label: str) -> None:
         f"History of a {label}\n\nThe changes of one {label}, oldest first; kept after it is deleted "
         "(an id that never existed answers an empty list)."
     )
-    blp.route(f"/{collection}/<string:record_id>/history")(
+    blp.route(f"/{collection}/<string:{id_parameter}>/history")(
         blp.arguments(FeedQuery, location="query")(blp.response(200, ChangePageSchema)(history))
     )
 
 
-for _collection, _singular, _label in (
-    ("governments", "government", "government"),
-    ("recognitions", "recognition", "recognition"),
-    ("ambassador-exchanges", "ambassador_exchange", "ambassador exchange"),
-    ("sources", "source", "source"),
+# The id parameter is named as on the record's own path, so links can carry it over.
+for _collection, _singular, _label, _id_parameter in (
+    ("governments", "government", "government", "government_id"),
+    ("recognitions", "recognition", "recognition", "record_id"),
+    ("ambassador-exchanges", "ambassador_exchange", "ambassador exchange", "record_id"),
+    ("sources", "source", "source", "record_id"),
 ):
-    add_history_route(_collection, _singular, _label)
+    add_history_route(_collection, _singular, _label, _id_parameter)

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import auth
 from .api import Blueprint
 from .extensions import db
+from .input_guards import unstorable
 from .records import MODELS, HasDependents, InvalidReference, create_record, delete_record, snapshot, update_record
 
 REASON_HEADER = "X-Change-Reason"
@@ -39,32 +40,51 @@ def change_reason() -> Optional[str]:
     if reason is None:
         return None
     reason = reason.strip()
+    if unstorable(reason):
+        abort(422, message=f"{REASON_HEADER} may not contain NUL characters.", errors={REASON_HEADER: ["contains a NUL character"]})
     if len(reason) > 500:
         abort(422, message=f"{REASON_HEADER} is longer than 500 characters.", errors={REASON_HEADER: ["too long"]})
     return reason or None
 
 
 def json_body(view):
-    """415 for a body that is not JSON, before anything else reads it."""
+    """415 for a body that is not JSON, 400 for no body at all, before anything else reads it."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if request.mimetype not in JSON_TYPES:
             abort(415, message="Send the body as application/json.")
+        if not request.get_data(cache=True):
+            abort(400, message="The body is empty; send a JSON object.")
         return view(*args, **kwargs)
 
     return checked
 
 
 def required_version() -> int:
-    """The version named by If-Match: 428 without one, 412 for one that names no version."""
-    header = request.headers.get("If-Match")
-    if header is None:
+    """The version named by If-Match.
+
+    428 without one (or an empty one); 400 for a value that is not one of our ETags
+    (a list, ``*`` or a weak tag: send exactly the ETag you read, so the edit is
+    checked against the version it was made on); the caller answers 412 when the
+    named version is no longer current.
+    """
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header:
         abort(428, message="Send If-Match with the record's ETag (from a GET) so no edit is silently lost.")
-    match = ETAG_PATTERN.match(header.strip())
+    match = ETAG_PATTERN.match(header)
     if match is None:
-        abort(412, message="If-Match does not name a current version of this record; GET it again.")
+        abort(400, message='If-Match must be exactly the ETag you read, such as "v3".',
+              errors={"If-Match": ['expected one ETag of the form "v<number>"']})
     return int(match.group(1))
+
+
+def refuse_if_none_match(record: Any) -> None:
+    """If-None-Match on a write is a precondition too (RFC 9110 13.1.2): naming the
+    record's current ETag (compared weakly), or ``*``, fails it: 412, nothing written."""
+    condition = request.if_none_match
+    if condition and (condition.star_tag or condition.contains_weak(record_etag(record).strip('"'))):
+        abort(412, message="If-None-Match matches the record as it stands; nothing was changed.")
 
 
 def stale() -> None:
@@ -120,9 +140,14 @@ def patch(resource: str, record_id: str, label: str, body: dict, full_schema: Sc
     record = load_or_404(resource, record_id, label)
     if record.version != seen_version:
         stale()
+    refuse_if_none_match(record)
     current = {key: value for key, value in snapshot(resource, record).items() if key in full_schema.fields}
     merged = validate_body(full_schema, {**current, **body})
-    changed = {key: value for key, value in merged.items() if key in body}
+    stored = full_schema.load(current)  # the record as it stands, in the same loaded form
+    changed = {key: value for key, value in merged.items() if key in body and value != stored.get(key)}
+    if not changed:
+        # Nothing to change: no new version, no change entry; the answer is the record as it is.
+        return written(resource, record, 200)
     try:
         update_record(resource, record, changed, actor=g.actor, reason=change_reason())
         db.session.commit()
@@ -138,6 +163,7 @@ def delete(resource: str, record_id: str, label: str):
     record = load_or_404(resource, record_id, label)
     if record.version != seen_version:
         stale()
+    refuse_if_none_match(record)
     try:
         delete_record(resource, record, actor=g.actor, reason=change_reason())
         db.session.commit()

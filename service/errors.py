@@ -94,8 +94,31 @@ def http_exception_as_problem(error: HTTPException) -> Response:
     return problem(error.code or 500, detail, errors=errors, headers=headers)
 
 
+def database_unavailable(error: Exception) -> Response:
+    """The database cannot be reached (down, restarting, pool exhausted): 503, retry later.
+
+    Not a bug in the request or the service, so no trace in the log: one warning line.
+    The pool checks connections before use, so the next request after the database is
+    back gets a fresh connection without a restart.
+    """
+    from .extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the rollback itself needs the lost connection
+        db.session.remove()
+    log.warning("database unavailable request_id=%s path=%s: %s", request_id(), request.path,
+                type(getattr(error, "orig", error)).__name__)
+    return problem(503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"})
+
+
 def register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
     app.register_error_handler(HTTPException, http_exception_as_problem)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(unavailable, database_unavailable)
 
     @app.after_request
     def echo_request_id(response: Response) -> Response:

@@ -66,7 +66,7 @@ class GovernmentBody(PeriodSchema):
     name = fields.String(required=True, validate=TEXT, metadata={"example": "Islamic Emirate of Afghanistan"})
     aliases = fields.List(
         fields.String(validate=TEXT), validate=validate.Length(max=50),
-        metadata={"example": ["Taliban", "IEA"]},
+        metadata={"example": ["Taliban", "IEA"], "uniqueItems": True},
     )
     country = CountryCode(required=True, metadata={"description": "alpha-2 or alpha-3, any case", "example": "AF"})
 

@@ -77,7 +77,17 @@ per country (`GET /v1/governments/{government_id}/relations`).
 
 This document is generated from the code and served at `/v1/openapi.yaml` and
 `/v1/openapi.json`; `/docs` is a browsable reference that works offline.
+
+Compatibility: within a major version (`info.version` 1.x) the contract only grows. No
+path, operation, parameter, field, header, status code or enum value is removed; an answer
+never holds a type or an enum value it could not hold before; a request never needs more
+than before. New paths, optional parameters and fields, response fields, headers and status
+codes may appear: clients ignore response fields they do not know (`additionalProperties:
+false` describes this version's answers, not the next one's).
 """
+
+# Who answers for the contract (Spectral's info-contact rule).
+INFO_CONTACT = {"name": "recognition-status maintainers"}
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
@@ -166,10 +176,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "If-Match": {
         "name": "If-Match",
         "in": "header",
-        "description": "The `ETag` of the record as last read: 412 when it has changed since, "
-                       "428 without this header. Two editors never silently overwrite each other.",
+        "description": "The `ETag` of the record as last read, exactly (one strong ETag such as "
+                       "`\"v3\"`; a list, `*` or a weak ETag is 400): 412 when the record has changed "
+                       "since, 428 without this header. Two editors never silently overwrite each other.",
         "required": True,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": '^"v[0-9]{1,18}"$', "example": '"v1"'},
     },
     REQUEST_ID_HEADER: {
         "name": REQUEST_ID_HEADER,
@@ -197,7 +208,9 @@ NOT_MODIFIED_RESPONSE: dict[str, Any] = {
 }
 
 PROBLEM_DESCRIPTIONS: dict[int, str] = {
-    400: "The request is malformed: a `cursor` this service did not issue, or a body that is not JSON.",
+    400: "The request is malformed: a query string that is not UTF-8, a `cursor` this service did not "
+         "issue, a body that is not strict JSON (duplicate keys, NaN, nesting deeper than 32), or an "
+         "`If-Match` that is not exactly one ETag.",
     401: "No valid bearer token (see the `WWW-Authenticate` header).",
     403: "The token's scope does not allow this.",
     404: "Nothing has that id (for a country: the code is not an ISO 3166-1 code).",
@@ -207,6 +220,7 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     415: "The body is not `application/json`.",
     422: "Invalid or unknown parameters or fields; `errors` names each one.",
     428: "Send `If-Match` with the record's current ETag.",
+    431: "A request header line is longer than 8 KiB.",
     500: "The service failed to answer. The trace is logged under `request_id`, never returned.",
 }
 
@@ -302,8 +316,9 @@ def expected_statuses(path: str, method: str, operation: Mapping[str, Any], path
     codes: list[int] = []
     if method == "get":
         codes.append(304)
-    if "cursor" in query or has_body:
-        codes.append(400)
+    # Any request: a query string that is not UTF-8; also a forged cursor, malformed
+    # JSON, or an If-Match that is not one ETag.
+    codes.append(400)
     if method in WRITE_METHODS or (method == "get" and path.startswith("/v1/")):
         codes += [401, 403]  # reads too, where READ_REQUIRES_TOKEN closes them
     if has_path_parameters:
@@ -316,6 +331,7 @@ def expected_statuses(path: str, method: str, operation: Mapping[str, Any], path
         codes += [413, 415]
     if query or has_body:
         codes.append(422)
+    codes.append(431)  # a header line over 8 KiB
     codes.append(500)
     return [str(code) for code in codes]
 
@@ -500,6 +516,7 @@ def build_document(app: Flask, *, examples: bool = True) -> dict[str, Any]:
         # proves that it holds nothing but JSON values.
         document = json.loads(json.dumps(api.spec.to_dict()))
     document["info"]["description"] = INFO_DESCRIPTION
+    document["info"]["contact"] = dict(INFO_CONTACT)
 
     ids = operation_ids(app)
     problems: list[str] = []
@@ -516,11 +533,50 @@ def build_document(app: Flask, *, examples: bool = True) -> dict[str, Any]:
     if problems:
         raise ContractError("the OpenAPI document is incomplete:\n  " + "\n  ".join(problems))
 
+    add_links(document)
     add_components(document)
     prune_components(document)
     if examples:
         add_examples(document, seed_case_answers())
     return canonical(document)
+
+
+# --- links between operations ---------------------------------------------------------
+
+# (collection path, singular operation name, path parameter of the item)
+EDITABLE = (
+    ("/v1/governments", "Government", "government_id"),
+    ("/v1/recognitions", "Recognition", "record_id"),
+    ("/v1/ambassador-exchanges", "AmbassadorExchange", "record_id"),
+    ("/v1/sources", "Source", "record_id"),
+)
+
+
+def add_links(document: dict[str, Any]) -> None:
+    """OpenAPI links from each create and update to what can follow it.
+
+    They tell a client (and stateful contract tests) how a new record is read, edited,
+    deleted and its history listed: the id comes from the body, the `If-Match` value
+    from the `ETag` header.
+    """
+    paths = document["paths"]
+    for collection, name, parameter in EDITABLE:
+        item = f"{collection}/{{{parameter}}}"
+        by_id = {parameter: "$response.body#/id"}
+        with_version = {**by_id, "header.If-Match": "$response.header.ETag"}
+        follow_ups = {
+            f"Get{name}": {"operationId": f"get{name}", "parameters": by_id},
+            f"Update{name}": {"operationId": f"update{name}", "parameters": with_version},
+            f"Delete{name}": {"operationId": f"delete{name}", "parameters": with_version},
+            f"Get{name}History": {"operationId": f"get{name}History", "parameters": by_id},
+        }
+        if name == "Government":
+            follow_ups["GetRelations"] = {"operationId": "getRelations", "parameters": by_id}
+        created = paths[collection]["post"]["responses"]["201"]
+        created["links"] = follow_ups
+        updated = paths[item]["patch"]["responses"]["200"]
+        updated["links"] = {key: link for key, link in follow_ups.items() if not key.startswith("Get")
+                            or key == f"Get{name}"}
 
 
 # --- stable order and YAML --------------------------------------------------------------
@@ -628,7 +684,7 @@ def generate_yaml(app: Flask) -> str:
 
 def load_yaml(text: bytes | str) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)  # nosec B506
 
 
 # --- serving ---------------------------------------------------------------------------

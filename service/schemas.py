@@ -12,8 +12,19 @@ from .pagination import DEFAULT_LIMIT, MAX_LIMIT
 SEED_GOVERNMENT = "af-islamic-emirate"
 
 
+COUNTRY_PATTERN = "^[A-Za-z]{2,3}$"
+
+
 class CountryCode(fields.String):
-    """ISO 3166-1 alpha-2 or alpha-3 in any case in; canonical alpha-2 out."""
+    """ISO 3166-1 alpha-2 or alpha-3 in any case in; canonical alpha-2 out.
+
+    The contract shows the pattern; whether the code exists is checked with pycountry.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"pattern": COUNTRY_PATTERN, **kwargs["metadata"]}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -42,8 +53,8 @@ class PageQuery(Schema):
         },
     )
     cursor = fields.String(
-        validate=validate.Length(min=1, max=512),
-        metadata={"description": "The `next_cursor` of the previous page."},
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The `next_cursor` of the previous page.", "pattern": "^[A-Za-z0-9_-]+$"},
     )
     format = fields.String(
         validate=validate.OneOf(["json", "csv"]),

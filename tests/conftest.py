@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service import create_app
@@ -52,9 +53,22 @@ def empty_all_tables() -> None:
     _db.session.commit()
 
 
+class FreshReadsClient(FlaskClient):
+    """Tests share one app context, so one session, across requests (production has one
+    per request); expiring it around each request keeps answers from being served out
+    of the test's identity map."""
+
+    def open(self, *args, **kwargs):
+        _db.session.expire_all()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _db.session.expire_all()
+
+
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    return FreshReadsClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

@@ -202,11 +202,17 @@ def test_patch_needs_if_match(client, seeded, editor):
     assert response.mimetype == PROBLEM
 
 
-@pytest.mark.parametrize("etag", ['"v2"', '"v0"', "v1", '"something"', 'W/"v1"'])
-def test_patch_with_a_stale_or_foreign_etag_is_412(client, seeded, editor, db, etag):
+@pytest.mark.parametrize(
+    ("etag", "status"),
+    [('"v2"', 412), ('"v0"', 412), ("v1", 400), ('"something"', 400), ('W/"v1"', 400), ("*", 400),
+     ('"v1", "v2"', 400), ("", 428), ("   ", 428)],
+)
+def test_patch_with_a_stale_or_malformed_etag_changes_nothing(client, seeded, editor, db, etag, status):
+    """Stale: 412. Not exactly one of our ETags: 400 (send what you read). Empty: 428."""
     before = change_count(db)
     response = client.patch(SEED_RECOGNITION, json={"note": "x"}, headers={**editor, "If-Match": etag})
-    assert response.status_code == 412
+    assert response.status_code == status
+    assert response.mimetype == PROBLEM
     assert change_count(db) == before
 
 
@@ -300,3 +306,14 @@ def test_a_recreated_id_does_not_accept_an_old_etag(client, db, editor):
                          headers={**editor, "If-Match": old_etag})
     assert stale.status_code == 412
     assert db.session.get(Government, "xx-new-authority").name == "New Authority"
+
+
+def test_a_patch_that_changes_nothing_writes_nothing(client, seeded, editor, db):
+    current = client.get(SEED_RECOGNITION)
+    before = change_count(db)
+    for body in ({}, {"country": "rus"}, {"note": current.json["note"]}):
+        response = client.patch(SEED_RECOGNITION, json=body, headers={**editor, "If-Match": current.headers["ETag"]})
+        assert response.status_code == 200
+        assert response.headers["ETag"] == current.headers["ETag"]
+        assert response.json == current.json
+    assert change_count(db) == before

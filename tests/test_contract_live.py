@@ -1,0 +1,42 @@
+"""The full schemathesis suite over HTTP against gunicorn, on SQLite and PostgreSQL.
+
+The same command consumers run (``make contract URL=...``): every check, every phase,
+a write token from the CLI, the committed openapi.yaml and schemathesis.toml.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.databases import ENGINES, fresh_database
+from tests.served import PROJECT_ROOT, served
+
+EXAMPLES = os.environ.get("CONTRACT_EXAMPLES_FULL", "5")
+
+
+def contract_command(base_url: str, token: str) -> list[str]:
+    return [
+        sys.executable, "-m", "schemathesis.cli", "run", "openapi.yaml",
+        "--url", base_url, "--checks", "all", "--header", f"Authorization: Bearer {token}",
+        "--max-examples", EXAMPLES, "--seed", "20250703", "--workers", "2",
+        "--no-color",
+    ]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_check_on_every_operation_over_http(engine, tmp_path):
+    with fresh_database(engine, tmp_path) as url, served(url, tmp_path / "gunicorn.log") as server:
+        done = subprocess.run(contract_command(server.base_url, server.write_token), cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=600)
+    output = done.stdout + done.stderr
+    summary = output[output.rfind("SUMMARY"):] if "SUMMARY" in output else output[-3000:]
+    print(f"\nschemathesis over HTTP ({engine}):\n{summary}")
+    assert done.returncode == 0, output[-6000:]
+    assert re.search(r"Tested: 31\b", output), summary
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in output, summary
+    assert server.process.returncode == 0, "gunicorn exits 0 on SIGTERM after the run"
