@@ -23,7 +23,16 @@ from . import auth
 from .api import Blueprint
 from .extensions import db
 from .input_guards import unstorable
-from .records import MODELS, HasDependents, InvalidReference, create_record, delete_record, snapshot, update_record
+from .records import (
+    MODELS,
+    HasDependents,
+    InvalidReference,
+    create_record,
+    delete_record,
+    get_or_404,
+    snapshot,
+    update_record,
+)
 
 REASON_HEADER = "X-Change-Reason"
 ETAG_PATTERN = re.compile(r'^"v([0-9]{1,18})"$')
@@ -93,10 +102,7 @@ def stale() -> None:
 
 
 def load_or_404(resource: str, record_id: str, label: str) -> Any:
-    record = db.session.get(MODELS[resource], record_id)
-    if record is None:
-        abort(404, message=f"No {label} has the id '{record_id}'.")
-    return record
+    return get_or_404(MODELS[resource], record_id, label)
 
 
 def validate_body(schema: Schema, fields: dict) -> dict:

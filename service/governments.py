@@ -1,12 +1,11 @@
 """/v1/governments: the governments or authorities that govern or claim a country."""
 from __future__ import annotations
 
-from flask_smorest import abort
 from sqlalchemy import exists, func, or_, select
 
 from .api import Blueprint
 from .editing import add_write_routes, record_etag
-from .extensions import db
+from .records import get_or_404 as get_record_or_404
 from .input_schemas import GovernmentBody, GovernmentCreateBody
 from .models import Government, GovernmentAlias
 from .representations import collection_response, json_only
@@ -23,10 +22,7 @@ CSV_COLUMNS = ("id", "name", "aliases", "country", "start", "end")
 
 
 def get_or_404(government_id: str) -> Government:
-    government = db.session.get(Government, government_id)
-    if government is None:
-        abort(404, message=f"No government has the id '{government_id}'.")
-    return government
+    return get_record_or_404(Government, government_id, "government")
 
 
 @blp.route("")

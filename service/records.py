@@ -59,6 +59,16 @@ class HasDependents(ValueError):
         self.dependents = dependents
 
 
+def get_or_404(model: type, record_id: str, label: str) -> Any:
+    """The row with this id, or a 404 problem naming what was looked for."""
+    from flask_smorest import abort
+
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404, message=f"No {label} has the id '{record_id}'.")
+    return record
+
+
 def snapshot(resource: str, record: Any) -> dict:
     """The record as the API shows it: what the change log keeps as before/after."""
     return SNAPSHOT_SCHEMAS[resource].dump(record)
@@ -165,26 +175,24 @@ def update_record(resource: str, record: Any, fields: Mapping[str, Any], *, acto
     return record
 
 
+# Who refers to a record: (id of the referring row, its reference column, its collection).
+REFERENCES = {
+    "sources": (
+        (RecognitionSource.recognition_id, RecognitionSource.source_id, "recognitions"),
+        (ExchangeSource.exchange_id, ExchangeSource.source_id, "ambassador-exchanges"),
+    ),
+    "governments": (
+        (Recognition.id, Recognition.government_id, "recognitions"),
+        (AmbassadorExchange.id, AmbassadorExchange.government_id, "ambassador-exchanges"),
+    ),
+}
+
+
 def dependents_of(resource: str, record: Any) -> dict[str, list[str]]:
-    if resource == "sources":
-        return {
-            "recognitions": list(db.session.scalars(
-                select(RecognitionSource.recognition_id).where(RecognitionSource.source_id == record.id).order_by(RecognitionSource.recognition_id)
-            )),
-            "ambassador-exchanges": list(db.session.scalars(
-                select(ExchangeSource.exchange_id).where(ExchangeSource.source_id == record.id).order_by(ExchangeSource.exchange_id)
-            )),
-        }
-    if resource == "governments":
-        return {
-            "recognitions": list(db.session.scalars(
-                select(Recognition.id).where(Recognition.government_id == record.id).order_by(Recognition.id)
-            )),
-            "ambassador-exchanges": list(db.session.scalars(
-                select(AmbassadorExchange.id).where(AmbassadorExchange.government_id == record.id).order_by(AmbassadorExchange.id)
-            )),
-        }
-    return {}
+    return {
+        collection: list(db.session.scalars(select(referrer).where(reference == record.id).order_by(referrer)))
+        for referrer, reference, collection in REFERENCES.get(resource, ())
+    }
 
 
 def delete_record(resource: str, record: Any, *, actor: str, reason: Optional[str] = None) -> None:

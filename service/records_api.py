@@ -1,15 +1,14 @@
 """/v1/recognitions, /v1/ambassador-exchanges and /v1/sources: the sourced records."""
 from __future__ import annotations
 
-from flask_smorest import abort
 from sqlalchemy import func, or_, select
 
 from .api import Blueprint
 from .editing import add_write_routes, record_etag
-from .extensions import db
 from .input_schemas import AmbassadorExchangeBody, RecognitionBody, SourceBody
 from .in_force import in_force_on
 from .models import AmbassadorExchange, Recognition, Source
+from .records import get_or_404
 from .representations import collection_response, json_only
 from .schemas import (
     AmbassadorExchangePageSchema,
@@ -22,13 +21,6 @@ from .schemas import (
     SourceQuery,
     SourceSchema,
 )
-
-
-def get_or_404(model, record_id: str, label: str):
-    record = db.session.get(model, record_id)
-    if record is None:
-        abort(404, message=f"No {label} has the id '{record_id}'.")
-    return record
 
 
 def record_filters(statement, model, args, enum_fields: tuple[str, ...]):

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 
 from service.models import Change, Government, Recognition, Source
-from tests import factories as make
 
 PROBLEM = "application/problem+json"
 SEED_RECOGNITION = "/v1/recognitions/rcg_8c6475f1647032195d51"
