@@ -15,7 +15,7 @@ from . import config
 from .errors import register_error_handlers
 from .extensions import db
 
-API_VERSION = "1.0.0"
+from .version import API_VERSION
 
 
 def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 import pycountry
-from flask import jsonify
+from collections import OrderedDict
+from typing import Callable
+
+from flask import Response, current_app
 from flask_smorest import abort
 from sqlalchemy import select
 
@@ -32,7 +35,7 @@ from .extensions import db
 from .governments import get_or_404 as get_government_or_404
 from .history import state_at
 from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Recognition
-from .representations import csv_response, json_only, wants_csv
+from .representations import csv_lines, json_only, not_modified, safe_filename, versioned_etag, wants_csv
 from .schemas import (
     CATEGORIES,
     AmbassadorExchangeSchema,
@@ -247,6 +250,36 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The last few answers, by validator: widgets poll the same question, and a validator
+# names the data version, so a remembered answer is never stale. Small, per worker.
+ANSWERS: "OrderedDict[str, tuple[bytes, str]]" = OrderedDict()
+REMEMBERED_ANSWERS = 16
+
+
+def remembered(etag: str, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
+    answer = ANSWERS.get(etag)
+    if answer is None:
+        answer = ANSWERS[etag] = build()
+        while len(ANSWERS) > REMEMBERED_ANSWERS:
+            ANSWERS.popitem(last=False)
+    else:
+        ANSWERS.move_to_end(etag)
+    return answer
+
+
+def answer_response(etag: str, build: Callable[[], tuple[bytes, str]], **headers: str) -> Response:
+    """304 when the caller has this version (nothing is computed); else the answer."""
+    headers = {"ETag": etag, "Vary": "Accept", **headers}
+    if not_modified(etag):
+        return Response(status=304, headers=headers)
+    body, mimetype = remembered(etag, build)
+    return Response(body, mimetype=mimetype, headers=headers)
+
+
+def csv_text(rows: list[dict[str, Any]]) -> bytes:
+    return "".join(csv_lines(CSV_COLUMNS, (csv_row(row) for row in rows))).encode()
+
+
 @blp.route("/<string:government_id>/relations")
 @blp.arguments(RelationsQuery, location="query")
 @blp.response(200, RelationsSchema)
@@ -262,12 +295,19 @@ def get_relations(args, government_id: str):
     rebuilt from the change log; `as_of` stays the day the answer is about (world time).
     """
     csv = wants_csv(args.get("format"))
-    answer = classify(load_records(government_id, args), args.get("as_of") or today())
+    as_of = args.get("as_of") or today()
+    etag = versioned_etag("relations-csv" if csv else "relations", as_of.isoformat())
+
+    def build() -> tuple[bytes, str]:
+        answer = classify(load_records(government_id, args), as_of)
+        if csv:
+            return csv_text(answer["items"]), "text/csv"
+        return current_app.json.dumps(answer).encode(), "application/json"
+
     if csv:
-        return csv_response(CSV_COLUMNS, (csv_row(row) for row in answer["items"]), f"relations-{government_id}")
-    response = jsonify(answer)
-    response.headers["Vary"] = "Accept"
-    return response
+        filename = safe_filename(f"relations-{government_id}")
+        return answer_response(etag, build, **{"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    return answer_response(etag, build)
 
 
 @blp.route("/<string:government_id>/relations/<string:country>")
@@ -285,6 +325,12 @@ def get_relation(args, government_id: str, country: str):
     except UnknownCountry as error:
         abort(404, message=str(error))
     as_of = args.get("as_of") or today()
-    answer = classify(load_records(government_id, args, only_country=code), as_of, only_country=code)
-    row = answer["items"][0] if answer["items"] else CountryRelation(code).row({})
-    return jsonify({**row, "government": answer["government"], "as_of": answer["as_of"]})
+    etag = versioned_etag("relation", as_of.isoformat())
+
+    def build() -> tuple[bytes, str]:
+        answer = classify(load_records(government_id, args, only_country=code), as_of, only_country=code)
+        row = answer["items"][0] if answer["items"] else CountryRelation(code).row({})
+        body = {**row, "government": answer["government"], "as_of": answer["as_of"]}
+        return current_app.json.dumps(body).encode(), "application/json"
+
+    return answer_response(etag, build)

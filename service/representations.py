@@ -16,9 +16,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from flask import Response, request, stream_with_context
 from flask_smorest import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from .extensions import db
+from .version import API_VERSION
 from .models import Change
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
@@ -78,15 +79,25 @@ def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iter
         yield line([csv_cell(row.get(column)) for column in columns])
 
 
-def data_version() -> int:
-    """The newest change seq: any write anywhere moves it, on every worker and replica."""
-    return db.session.scalar(select(func.coalesce(func.max(Change.seq), 0)))
+def data_version() -> str:
+    """The newest change, as seq and time: any write anywhere moves it, on every worker
+    and replica. The time makes it unique even where seqs start again (a database
+    emptied and refilled, as tests do)."""
+    newest = db.session.execute(select(Change.seq, Change.at).order_by(Change.seq.desc()).limit(1)).first()
+    return f"{newest.seq}@{newest.at.isoformat()}" if newest else "empty"
 
 
-def csv_etag() -> str:
-    """A strong validator for a streamed export: same query, same data version, same bytes."""
-    digest = hashlib.sha256(f"{request.full_path}|{data_version()}".encode()).hexdigest()[:40]
-    return f'"csv-{digest}"'
+def versioned_etag(kind: str, *parts: str) -> str:
+    """A strong validator known before the answer is built: the same request, data
+    version and ``parts`` (whatever else the answer depends on, such as a default
+    day) give the same bytes. Any write moves the data version, on every worker and
+    replica, so a validator never outlives the data it describes."""
+    key = "|".join((API_VERSION, kind, request.full_path, str(data_version()), *parts))
+    return f'"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:40]}"'
+
+
+def not_modified(etag: str) -> bool:
+    return request.if_none_match.contains(etag.strip('"'))
 
 
 def safe_filename(name: str) -> str:
@@ -95,15 +106,15 @@ def safe_filename(name: str) -> str:
 
 
 def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], filename: str,
-                 extra_headers: Optional[Mapping[str, str]] = None) -> Response:
-    etag = csv_etag()
+                 extra_headers: Optional[Mapping[str, str]] = None, etag: Optional[str] = None) -> Response:
+    etag = etag or versioned_etag("csv")
     headers = {
         "ETag": etag,
         "Vary": "Accept",
         "Content-Disposition": f'attachment; filename="{safe_filename(filename)}.csv"',
         **(extra_headers or {}),
     }
-    if request.if_none_match.contains(etag.strip('"')):
+    if not_modified(etag):
         return Response(status=304, headers=headers)
     return Response(
         stream_with_context(csv_lines(columns, rows)),

@@ -271,3 +271,22 @@ def test_relations_cost_a_fixed_number_of_queries(app, client, db):
     large = count_queries(app, lambda: relations(client, "2025-01-01"))
     assert len(relations(client, "2025-01-01")["items"]) == 18
     assert large == small, f"{small} queries for 3 countries but {large} for 18"
+
+
+def test_relations_validator_moves_with_the_data_and_the_answer_is_never_stale(client, seeded, editor):
+    path = f"{SEED}?as_of=2025-07-04"
+    first = client.get(path)
+    assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    recognition = "/v1/recognitions/rcg_8c6475f1647032195d51"
+    etag = client.get(recognition).headers["ETag"]
+    assert client.patch(recognition, json={"start": "2025-07-05"}, headers={**editor, "If-Match": etag}).status_code == 200
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200, "a write anywhere moves the validator"
+    assert again.headers["ETag"] != first.headers["ETag"]
+    assert {row["country"]: row["category"] for row in again.json["items"]}["RU"] == "ambassadors_exchanged"
+
+
+def test_default_as_of_is_part_of_the_validator(client, seeded):
+    explicit = client.get(SEED, query_string={"as_of": "2025-07-04"}).headers["ETag"]
+    implicit = client.get(SEED).headers["ETag"]
+    assert explicit != implicit, "today's answer and 2025-07-04's never share a validator"

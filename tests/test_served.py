@@ -69,3 +69,21 @@ def test_tokens_never_appear_in_the_server_log(deployment, tmp_path_factory):
     log_text = "".join(path.read_text() for path in tmp_path_factory.getbasetemp().rglob("gunicorn.log"))
     assert "GET /v1/sources" in log_text, "the access log is written"
     assert deployment.write_token not in log_text and deployment.read_token not in log_text
+
+
+def test_a_write_through_one_worker_is_read_by_every_worker(deployment):
+    """Two gunicorn workers each remember answers; the data version in the validator
+    keeps every worker from serving an answer older than the last write."""
+    url = f"{deployment.base_url}{RELATIONS}/RU?as_of=2025-07-04"
+    editor = {"Authorization": f"Bearer {deployment.write_token}"}
+    for _ in range(8):  # warm both workers
+        assert request("GET", url).json()["category"] == "recognized"
+    record = f"{deployment.base_url}/v1/recognitions/rcg_8c6475f1647032195d51"
+    current = request("GET", record)
+    changed = request("PATCH", record, {"start": "2025-07-05"}, {**editor, "If-Match": current.headers["ETag"]})
+    assert changed.status == 200
+    try:
+        for _ in range(8):
+            assert request("GET", url).json()["category"] == "ambassadors_exchanged"
+    finally:
+        request("PATCH", record, {"start": "2025-07-03"}, {**editor, "If-Match": changed.headers["ETag"]})
