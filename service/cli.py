@@ -10,6 +10,11 @@ def register_commands(app: Flask) -> None:
     from .token_cli import tokens
 
     app.cli.add_command(tokens)
+
+    from .synth import synth_command  # python -m service synth --records N: benchmark data
+
+    app.cli.add_command(synth_command)
+
     @app.cli.command("seed")
     @click.option("--if-empty", is_flag=True, help="Do nothing when any government exists already.")
     def seed_command(if_empty: bool) -> None:
