@@ -21,6 +21,7 @@ HEALTH_TIMEOUT="${HEALTH_TIMEOUT:-90}"    # seconds
 
 log() { printf '[container-test] %s\n' "$*"; }
 
+contract_summary=""
 image_mb="?" build_seconds="?" tests_passed="?" exit_code="?" stop_seconds="?" run_uid="?"
 cleanup() {
     status=$?
@@ -37,6 +38,7 @@ cleanup() {
     echo "  build:            ${build_seconds} s"
     echo "  runs as uid:      ${run_uid}"
     echo "  live tests:       ${tests_passed} passed"
+    echo "  contract suite:   ${contract_summary:-?}"
     echo "  SIGTERM exit:     ${exit_code} (stopped in ${stop_seconds} s)"
     if [ "$status" -eq 0 ]; then echo "  result:           OK"; else echo "  result:           FAILED ($status)"; fi
     exit "$status"
@@ -94,6 +96,21 @@ skipped=$(grep -Eo '[0-9]+ skipped' "$report" | tail -n 1 | cut -d' ' -f1 || tru
 rm -f "$report"
 [ -n "$tests_passed" ] && [ "$tests_passed" -gt 0 ] || fail "no live test ran"
 [ -z "$skipped" ] || fail "$skipped live test(s) skipped"
+
+# The full contract suite (every schemathesis check and phase) against the container,
+# with a write token made by the image's own CLI, as a consumer's CI would run it.
+token=$(podman exec "$NAME" python -m service tokens create --name container-test --scope write 2>/dev/null | tail -n 1)
+[ -n "$token" ] || fail "could not make a write token in the container"
+contract_report=$(mktemp)
+if ! make --no-print-directory contract URL="http://127.0.0.1:${port}" TOKEN="$token" EXAMPLES=5 \
+        >"$contract_report" 2>&1; then
+    tail -n 60 "$contract_report"
+    rm -f "$contract_report"
+    fail "the contract suite failed against the container"
+fi
+contract_summary=$(grep -E "^ *(Tested: [0-9]+|[0-9]+ generated)" "$contract_report" | sed "s/^ *//" | paste -sd ";" -)
+rm -f "$contract_report"
+log "contract suite: ${contract_summary}"
 
 # --- SIGTERM ------------------------------------------------------------------------
 started=$(date +%s)
