@@ -23,6 +23,18 @@ from .schemas import (
 )
 
 
+def add_item_route(blp: Blueprint, model: type, label: str, singular: str, schema: type) -> None:
+    """GET one record, with the version-naming ETag that PATCH and DELETE expect back."""
+
+    def get_item(record_id: str):
+        record = get_or_404(model, record_id, label)
+        return record, 200, {"ETag": record_etag(record)}
+
+    get_item.__name__ = f"get_{singular}"
+    get_item.__doc__ = f"Get one {label}\n\nThe `ETag` names the record's version: send it as `If-Match` to edit."
+    blp.route("/<string:record_id>")(blp.response(200, schema)(json_only(get_item)))
+
+
 def record_filters(statement, model, args, enum_fields: tuple[str, ...]):
     """Filters shared by recognitions and exchanges: government, country, enumerations, as_of."""
     if "government" in args:
@@ -60,18 +72,8 @@ def list_recognitions(args):
     )
 
 
-@recognitions.route("/<string:record_id>")
-@recognitions.response(200, RecognitionSchema)
-@json_only
-def get_recognition(record_id: str):
-    """Get one recognition
 
-    The `ETag` names the record's version: send it as `If-Match` to edit.
-    """
-    record = get_or_404(Recognition, record_id, "recognition")
-    return record, 200, {"ETag": record_etag(record)}
-
-
+add_item_route(recognitions, Recognition, "recognition", "recognition", RecognitionSchema)
 add_write_routes(
     recognitions, resource="recognitions", label="recognition", singular="recognition",
     create_schema=RecognitionBody, body_schema=RecognitionBody, response_schema=RecognitionSchema,
@@ -102,18 +104,8 @@ def list_ambassador_exchanges(args):
     )
 
 
-@exchanges.route("/<string:record_id>")
-@exchanges.response(200, AmbassadorExchangeSchema)
-@json_only
-def get_ambassador_exchange(record_id: str):
-    """Get one ambassador exchange
 
-    The `ETag` names the record's version: send it as `If-Match` to edit.
-    """
-    record = get_or_404(AmbassadorExchange, record_id, "ambassador exchange")
-    return record, 200, {"ETag": record_etag(record)}
-
-
+add_item_route(exchanges, AmbassadorExchange, "ambassador exchange", "ambassador_exchange", AmbassadorExchangeSchema)
 add_write_routes(
     exchanges, resource="ambassador-exchanges", label="ambassador exchange", singular="ambassador_exchange",
     create_schema=AmbassadorExchangeBody, body_schema=AmbassadorExchangeBody, response_schema=AmbassadorExchangeSchema,
@@ -151,18 +143,8 @@ def list_sources(args):
     return collection_response(statement, Source.id, SourceSchema(), args, csv_columns=SOURCE_COLUMNS, name="sources")
 
 
-@sources.route("/<string:record_id>")
-@sources.response(200, SourceSchema)
-@json_only
-def get_source(record_id: str):
-    """Get one source
 
-    The `ETag` names the record's version: send it as `If-Match` to edit.
-    """
-    record = get_or_404(Source, record_id, "source")
-    return record, 200, {"ETag": record_etag(record)}
-
-
+add_item_route(sources, Source, "source", "source", SourceSchema)
 add_write_routes(
     sources, resource="sources", label="source", singular="source",
     create_schema=SourceBody, body_schema=SourceBody, response_schema=SourceSchema,
