@@ -17,6 +17,7 @@ its SQL form for the collections' ``as_of`` filters; a test keeps the two in ste
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -256,14 +257,20 @@ ANSWERS: "OrderedDict[str, tuple[bytes, str]]" = OrderedDict()
 REMEMBERED_ANSWERS = 16
 
 
+ANSWERS_LOCK = threading.Lock()  # threaded workers share the memo
+
+
 def remembered(etag: str, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
-    answer = ANSWERS.get(etag)
-    if answer is None:
-        answer = ANSWERS[etag] = build()
+    with ANSWERS_LOCK:
+        answer = ANSWERS.get(etag)
+        if answer is not None:
+            ANSWERS.move_to_end(etag)
+            return answer
+    answer = build()
+    with ANSWERS_LOCK:
+        ANSWERS[etag] = answer
         while len(ANSWERS) > REMEMBERED_ANSWERS:
             ANSWERS.popitem(last=False)
-    else:
-        ANSWERS.move_to_end(etag)
     return answer
 
 
