@@ -63,6 +63,7 @@ FOREIGN_LIMIT = 0.25  # cores used by other work during a measurement before it 
 SCENARIOS = (
     ("relations_200", "relations 200"),
     ("relations_304", "relations 304"),
+    ("relations_cold", "relations 200, as_of varied"),
     ("relation_one", "one relation (RU)"),
     ("filtered_page", "filtered page"),
     ("csv_export", "CSV export"),
@@ -464,14 +465,15 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
         load = dict(duration=args.duration, threads=args.threads, connections=args.connections)
         warm = dict(duration=args.warmup, threads=args.threads, connections=args.connections)
 
-        def scenario(name: str, path: str, *, headers: tuple[str, ...] = (), **extra) -> dict[str, Any]:
+        def scenario(name: str, path: str, *, headers: tuple[str, ...] = (), env: Optional[dict] = None,
+                     **extra) -> dict[str, Any]:
             if args.warmup:
-                wrk(server.base + path, headers=headers, **warm)
+                wrk(server.base + path, headers=headers, env=env, **warm)
             attempts = []
             for _ in range(1 + args.retries):  # another try when other work took the CPU
                 quiet = wait_for_quiet(args.quiet_wait)
                 pids = [server.process.pid] + server.worker_pids() + database_backends(url)
-                attempts.append(wrk(server.base + path, headers=headers, server_pids=pids, **load))
+                attempts.append(wrk(server.base + path, headers=headers, env=env, server_pids=pids, **load))
                 attempts[-1]["idle_load_before"] = quiet
                 if attempts[-1]["foreign_cores"] <= FOREIGN_LIMIT:
                     break
@@ -509,6 +511,8 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
 
             scenario("relations_200", relations)
             scenario("relations_304", relations, headers=(f"If-None-Match: {etag}",), check_status=check_304)
+            scenario("relations_cold", relations, env={
+                "BENCH_MODE": "vary_as_of", "BENCH_PATH": f"/v1/governments/{gov}/relations?as_of="})
             scenario("relation_one", f"/v1/governments/{gov}/relations/RU?as_of={AS_OF}")
             scenario("filtered_page", "/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50")
             csv_path = "/v1/ambassador-exchanges?format=csv" + (f"&{facts['csv_filter']}" if facts["csv_filter"] else "")
@@ -623,7 +627,9 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
               "connection each, each editing its own exchange's `note` (GET once for the ETag, then PATCH with "
               "If-Match taking the next ETag from each 200; 412s counted apart); its req/s counts PATCH 200s only.",
               f"- Relations: `GET /v1/governments/<busiest synthetic government>/relations?as_of={AS_OF}`; 304: the same "
-              "with `If-None-Match`; one relation: `.../relations/RU`; filtered page: "
+              "with `If-None-Match`; as_of varied: the same with a random day of 2000–2024 per request, so the "
+              "service cannot replay a remembered answer (the cost of building one); one relation: "
+              "`.../relations/RU`; filtered page: "
               "`/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50`; CSV export: "
               f"`/v1/ambassador-exchanges?format=csv&<filter>` with the filter whose row count is nearest {args.csv_rows:,} "
               "(JSON and CSV pages stop at 500 rows; a CSV without `limit` streams every matching row).",
@@ -678,8 +684,9 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
               "machine disturbs less (the ceiling's CPU excludes wrk's, so its per-CPU figure flatters it less than "
               "its req/s).", "",
               "| engine | records | relations200 / ceiling (≥ 0.5) | relations200 / baseline (≥ 1.0) | "
-              "relations304 / ceiling (≥ 0.7) | peak RSS / worker MB (≤ 150 at the largest) |",
-              "|---|---:|---|---|---|---|"]
+              "relations304 / ceiling (≥ 0.7) | peak RSS / worker MB (≤ 150 at the largest) | "
+              "as_of varied / baseline (info) |",
+              "|---|---:|---|---|---|---|---|"]
     largest = {}
     for r in results:
         largest[r["engine"]] = max(largest.get(r["engine"], 0), r["records"])
@@ -691,12 +698,15 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         c = ratio(sc["relations_304"]["rps"], sc["ceiling"]["rps"])
         a2 = ratio(per_core(sc["relations_200"]), per_core(sc["ceiling"]))
         b2 = ratio(per_core(sc["relations_200"]), per_core(sc["baseline"]))
+        cold = sc.get("relations_cold")
+        cold_cell = (f"{fmt(ratio(cold['rps'], sc['baseline']['rps']))} "
+                     f"[{fmt(ratio(per_core(cold), per_core(sc['baseline'])))}]") if cold else "not measured"
         c2 = ratio(per_core(sc["relations_304"]), per_core(sc["ceiling"]))
         rss = r["peak_rss_kb"] / 1024
         rss_verdict = verdict(rss, TARGETS["peak_rss_mb"], False) if r["records"] == largest[r["engine"]] else "(info)"
         lines.append(f"| {r['engine']} | {r['records']:,} | {fmt(a)} [{fmt(a2)}]: {verdict(a, 0.5)} | "
                      f"{fmt(b)} [{fmt(b2)}]: {verdict(b, 1.0)} | {fmt(c)} [{fmt(c2)}]: {verdict(c, 0.7)} | "
-                     f"{rss:.0f}: {rss_verdict} |")
+                     f"{rss:.0f}: {rss_verdict} | {cold_cell} |")
     lines += ["", "p50 growth, largest size over the smallest (target ≤ 1.5); in brackets the growth of server CPU "
               "per request (the inverse ratio of req per server CPU-s), which other work disturbs less. The busiest "
               "government's record count differs per size (see Results), and with 16 connections on 2 workers the p50 "

@@ -26,6 +26,22 @@ local function split(text, sep)
   return parts
 end
 
+-- BENCH_MODE=vary_as_of: GET BENCH_PATH (ending in "as_of=") with a random day of
+-- 2000-2024 each time, so the service never has the answer remembered: the cost of
+-- building a relations answer, not of replaying one.
+if os.getenv("BENCH_MODE") == "vary_as_of" then
+  function init(args)
+    math.randomseed(thread_number * 7919)
+    base_path = os.getenv("BENCH_PATH")
+    first_day = os.time({ year = 2000, month = 1, day = 1, hour = 12 })
+  end
+
+  function request()
+    local day = first_day + math.random(0, 9100) * 86400
+    return wrk.format("GET", base_path .. os.date("!%Y-%m-%d", day))
+  end
+end
+
 if os.getenv("BENCH_MODE") == "patch" then
   function init(args)
     patch_ok, patch_412, patch_other, gets, get_other, edits = 0, 0, 0, 0, 0, 0
