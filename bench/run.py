@@ -30,7 +30,6 @@ import json
 import math
 import os
 import platform
-import re
 import secrets
 import shutil
 import signal
