@@ -2,9 +2,10 @@
 
 gunicorn's own sync worker stops at SIGTERM after its current request; requests that
 clients had already sent and that were waiting in the listening socket's accept queue
-are then reset when the socket closes. This worker, once told to stop, first shrinks
-the queue so that few new connections are taken, then serves what is queued, bounded
-in time, and only then exits.
+are then reset when the socket closes. This worker, once told to stop, serves what
+is queued, bounded in time, and only then exits. It never changes the listening
+socket itself: the master and every other worker share it, and a smaller backlog
+would outlive this worker and slow the whole server.
 """
 from __future__ import annotations
 
@@ -23,11 +24,6 @@ class DrainingSyncWorker(SyncWorker):
 
     def drain_queue(self) -> None:
         deadline = time.monotonic() + max(1.0, self.cfg.graceful_timeout / 2)
-        for listener in self.sockets:
-            try:
-                listener.sock.listen(0)  # admit as few new connections as the kernel allows
-            except OSError:
-                pass
         while time.monotonic() < deadline:
             served = False
             for listener in self.sockets:
