@@ -265,6 +265,12 @@ class Server:
         except OSError:
             return ""
 
+    def log_tail_all(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
     def worker_pids(self) -> list[int]:
         return children(self.process.pid) if self.process else []
 
@@ -501,13 +507,6 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
             log(f"  government {gov}: {facts['government_records']} records, {result['relations_countries']} "
                 f"countries, {len(body):,} bytes; If-None-Match gives {check_304}")
 
-            export_path = "/v1/ambassador-exchanges?format=csv"
-            log(f"  big CSV export: {export_path} ({facts['exchanges']:,} rows)")
-            result["big_export"] = big_export(server, export_path, args.export_deadline)
-            log(f"    {result['big_export']['outcome']}: {result['big_export']['rows']:,} rows in "
-                f"{result['big_export']['seconds']:.1f} s, max worker RSS delta "
-                f"{(result['big_export']['max_rss_delta_kb'] or 0) / 1024:.1f} MB")
-
             scenario("relations_200", relations)
             scenario("relations_304", relations, headers=(f"If-None-Match: {etag}",), check_status=check_304)
             scenario("relations_cold", relations, env={
@@ -531,6 +530,18 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
             result["workers_after"] = memory_of(server)
             result["peak_rss_kb"] = max((m.get("VmHWM", 0) for m in result["workers_after"].values()), default=0)
             log(f"  peak worker RSS {result['peak_rss_kb'] / 1024:.1f} MB")
+
+            # Last: it may outlive gunicorn's TIMEOUT and get a worker killed, which must not
+            # disturb the scenarios above.
+            export_path = "/v1/ambassador-exchanges?format=csv"
+            log(f"  big CSV export: {export_path} ({facts['exchanges']:,} rows)")
+            result["big_export"] = big_export(server, export_path, args.export_deadline)
+            time.sleep(1)
+            result["big_export"]["worker_timeouts"] = server.log_tail_all().count("WORKER TIMEOUT")
+            log(f"    {result['big_export']['outcome']}: {result['big_export']['rows']:,} rows in "
+                f"{result['big_export']['seconds']:.1f} s, max worker RSS delta "
+                f"{(result['big_export']['max_rss_delta_kb'] or 0) / 1024:.1f} MB, "
+                f"WORKER TIMEOUTs in the log: {result['big_export']['worker_timeouts']}")
 
         ceiling_env = {**base_env, "CEILING_BODY_FILE": str(body_file)}
         with Server("bench.ceiling_app:app", ceiling_env, workdir, f"ceiling-{engine}-{records}", args.workers) as server:
@@ -606,6 +617,8 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         "",
         "Where the time goes and what to change: `bench/PROFILE.md`.",
         "",
+        *[f"Note: {note}" for note in getattr(args, "notes", None) or []],
+        *([""] if getattr(args, "notes", None) else []),
         "## Machine",
         "",
         f"- CPU: {info['cpu']}, `nproc` = {info['nproc']} (wrk runs on the same cores as the server)",
@@ -642,7 +655,7 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
               f"{args.retries} more time(s) and the least disturbed try kept; ⚠: still above 0.25, slowed by other work).",
               "- Peak RSS: the largest VmHWM of the gunicorn workers after all service scenarios (including the big "
               "export). Export memory: the workers' VmRSS before and after one unfiltered CSV export of every exchange, "
-              "taken on a fresh server before the other scenarios.",
+              "made after the other scenarios (it may outlive gunicorn's TIMEOUT and get a worker killed).",
               ""]
 
     lines += ["## Results", "",
@@ -724,7 +737,8 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
             cells.append(f"{small['scenarios'][key]['p50_ms']:.1f} → {big['scenarios'][key]['p50_ms']:.1f} ms = "
                          f"{fmt(value)} [{fmt(cpu)}]: {verdict(value, 1.5, False)}")
         lines.append(f"| {engine} | {small['records']:,} → {big['records']:,} | {cells[0]} | {cells[1]} |")
-    lines += ["", "CSV export memory (one unfiltered export of every exchange, fresh server):", "",
+    lines += ["", "CSV export memory (one unfiltered export of every exchange, after the other scenarios; "
+              "runs before 27 Nov 23:40 made it first, on a fresh server):", "",
               "| engine | records | outcome | rows | seconds | rows/s | worker RSS before → after MB (max Δ) |",
               "|---|---:|---|---:|---:|---:|---|"]
     for r in results:
@@ -733,6 +747,8 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         after = max((m.get("VmRSS", 0) for m in e["rss_after_kb"].values()), default=0) / 1024
         rate = e["rows"] / e["seconds"] if e["seconds"] else 0
         outcome = e["outcome"] + (f"; worker(s) replaced: {e['workers_replaced']}" if e["workers_replaced"] else "")
+        if e.get("worker_timeouts"):
+            outcome += f"; gunicorn logged WORKER TIMEOUT × {e['worker_timeouts']}"
         lines.append(f"| {r['engine']} | {r['records']:,} | {outcome} | {e['rows']:,} | {e['seconds']:.1f} | "
                      f"{rate:,.0f} | {before:.0f} → {after:.0f} ({(e['max_rss_delta_kb'] or 0) / 1024:+.1f}) |")
     lines.append("")
