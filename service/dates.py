@@ -8,6 +8,7 @@ and the service never claims a record is in force earlier than its source allows
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass
 
@@ -32,7 +33,16 @@ def _to_date(value: time.struct_time) -> dt.date:
 
 def parse_bounds(text: str) -> DateBounds:
     """Parse an EDTF string; raise ``InvalidDate`` with a readable reason."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise InvalidDate("an EDTF date such as 2025-07-03, 2024-01, 2021 or 2024?")
+    return _parse_text(text)
+
+
+# The edtf parser takes milliseconds per value, and answers rebuilt from the change
+# log parse the same few hundred dates again and again; the result is immutable.
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> DateBounds:
+    if not text.strip():
         raise InvalidDate("an EDTF date such as 2025-07-03, 2024-01, 2021 or 2024?")
     text = text.strip()
     try:

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
+import orjson
 import pycountry
-from collections import OrderedDict
-from typing import Callable
-
-from flask import Response, current_app
+from flask import Response, request
 from flask_smorest import abort
-from sqlalchemy import select
+from sqlalchemy import select, union
+from werkzeug.exceptions import HTTPException
 
 from .api import Blueprint
 from .countries import UnknownCountry, canonical_alpha2
@@ -35,17 +35,15 @@ from .dates import parse_bounds
 from .extensions import db
 from .governments import get_or_404 as get_government_or_404
 from .history import state_at
-from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Recognition
+from .in_force import SOURCE_LINKS
+from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Recognition, Source
 from .representations import csv_lines, json_only, not_modified, safe_filename, versioned_etag, wants_csv
 from .schemas import (
     CATEGORIES,
-    AmbassadorExchangeSchema,
-    RecognitionSchema,
     RelationQuery,
     RelationsQuery,
     RelationsSchema,
     SingleRelationSchema,
-    SourceSchema,
 )
 
 blp = Blueprint(
@@ -183,27 +181,80 @@ def classify(records: Records, as_of: dt.date, only_country: Optional[str] = Non
     }
 
 
+# The wire form of each record, column by column, in the order of its output schema
+# (RecognitionSchema, AmbassadorExchangeSchema, SourceSchema; a test keeps them equal).
+# The relations answer reads these columns straight into dicts: no ORM objects and no
+# per-record schema dumps on the hot path.
+WIRE_COLUMNS = {
+    Recognition: {
+        "id": Recognition.id, "government": Recognition.government_id, "country": Recognition.country,
+        "form": Recognition.form, "start": Recognition.start_edtf, "end": Recognition.end_edtf,
+        "end_reason": Recognition.end_reason, "note": Recognition.note,
+    },
+    AmbassadorExchange: {
+        "id": AmbassadorExchange.id, "government": AmbassadorExchange.government_id,
+        "country": AmbassadorExchange.country, "direction": AmbassadorExchange.direction,
+        "rank": AmbassadorExchange.rank, "envoy": AmbassadorExchange.envoy, "start": AmbassadorExchange.start_edtf,
+        "end": AmbassadorExchange.end_edtf, "note": AmbassadorExchange.note,
+    },
+}
+SOURCE_WIRE_COLUMNS = {
+    "id": Source.id, "url": Source.url, "publisher": Source.publisher, "title": Source.title,
+    "published": Source.published_edtf, "kind": Source.kind, "note": Source.note,
+}
+
+
+def of_government(statement, model, government_id: str, only_country: Optional[str]):
+    statement = statement.where(model.government_id == government_id)
+    return statement.where(model.country == only_country) if only_country else statement
+
+
+def wire_facts(model, government_id: str, only_country: Optional[str]) -> list[Fact]:
+    """The government's records of one kind with the ids of the sources they cite: two queries."""
+    link, record_key = SOURCE_LINKS[model]
+    cited: dict[str, list[str]] = defaultdict(list)
+    links = of_government(select(record_key, link.source_id).join(model, model.id == record_key),
+                          model, government_id, only_country)
+    for record_id, source_id in db.session.execute(links.order_by(record_key, link.source_id)):
+        cited[record_id].append(source_id)
+    columns = WIRE_COLUMNS[model]
+    names = tuple(columns)
+    rows = of_government(select(*columns.values(), model.start_earliest, model.start_latest, model.end_earliest),
+                         model, government_id, only_country)
+    facts = []
+    for row in db.session.execute(rows.order_by(model.id)):
+        data = dict(zip(names, row))
+        data["sources"] = cited.get(data["id"], [])
+        facts.append(Fact(data, *row[len(names):]))
+    return facts
+
+
+def cited_sources(government_id: str, only_country: Optional[str]) -> tuple[dict, dict]:
+    """The sources any of the government's records cite, as wire dicts, and their latest published days."""
+    cited_ids = union(*(
+        of_government(select(link.source_id).join(model, model.id == record_key), model, government_id, only_country)
+        for model, (link, record_key) in SOURCE_LINKS.items()
+    )).subquery()
+    names = tuple(SOURCE_WIRE_COLUMNS)
+    statement = select(*SOURCE_WIRE_COLUMNS.values(), Source.published_latest).where(
+        Source.id.in_(select(cited_ids.c[0])))
+    sources, published = {}, {}
+    for row in db.session.execute(statement):
+        sources[row[0]] = dict(zip(names, row))
+        published[row[0]] = row[len(names)]
+    return sources, published
+
+
 def live_records(government_id: str, only_country: Optional[str]) -> Records:
     """The government's records from the tables: a fixed number of queries."""
     government = get_government_or_404(government_id)
-    facts: dict[type, list[Fact]] = {}
-    sources: dict[str, Any] = {}
-    for model, schema in ((Recognition, RecognitionSchema()), (AmbassadorExchange, AmbassadorExchangeSchema())):
-        statement = select(model).where(model.government_id == government.id)
-        if only_country:
-            statement = statement.where(model.country == only_country)
-        rows = db.session.scalars(statement.order_by(model.id)).all()
-        facts[model] = [Fact(schema.dump(r), r.start_earliest, r.start_latest, r.end_earliest) for r in rows]
-        for row in rows:
-            for source in row.sources:
-                sources[source.id] = source
-    source_schema = SourceSchema()
+    sources, published = cited_sources(government.id, only_country)
     return Records(
         government={"id": government.id, "name": government.name},
-        recognitions=facts[Recognition],
-        exchanges=facts[AmbassadorExchange],
-        sources={key: source_schema.dump(source) for key, source in sources.items()},
-        published={key: source.published_latest for key, source in sources.items()},
+        recognitions=wire_facts(Recognition, government.id, only_country),
+        exchanges=wire_facts(AmbassadorExchange, government.id, only_country),
+        sources=sources,
+        published=published,
     )
 
 
@@ -213,15 +264,20 @@ def known_records(government_id: str, moment: dt.datetime) -> Records:
     government = state["governments"].get(government_id)
     if government is None:
         abort(404, message=f"No government had the id '{government_id}' at {moment.isoformat()}.")
-    sources = state["sources"]
 
-    def of_government(records: Iterable[dict]) -> list[Fact]:
+    def facts_of(records: Iterable[dict]) -> list[Fact]:
         return [Fact.from_wire(r) for r in sorted(records, key=lambda r: r["id"]) if r["government"] == government_id]
 
+    recognitions = facts_of(state["recognitions"].values())
+    exchanges = facts_of(state["ambassador-exchanges"].values())
+    # Only the sources these records cite matter; dating every source in the log costs
+    # an EDTF parse each.
+    cited = {source for fact in recognitions + exchanges for source in fact.data["sources"]}
+    sources = {key: source for key, source in state["sources"].items() if key in cited}
     return Records(
         government=government,
-        recognitions=of_government(state["recognitions"].values()),
-        exchanges=of_government(state["ambassador-exchanges"].values()),
+        recognitions=recognitions,
+        exchanges=exchanges,
         sources=sources,
         published={key: parse_bounds(s["published"]).latest if s.get("published") else None for key, s in sources.items()},
     )
@@ -251,36 +307,97 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# The last few answers, by validator: widgets poll the same question, and a validator
-# names the data version, so a remembered answer is never stale. Small, per worker.
-ANSWERS: "OrderedDict[str, tuple[bytes, str]]" = OrderedDict()
-REMEMBERED_ANSWERS = 16
+class AnswerMemo:
+    """Per worker: the validators it issued and the bodies of its last few answers.
+
+    Widgets poll the same question. A validator names the request (path and query),
+    the data version and the default day, so a remembered answer is never stale; and
+    a validator this worker issued belongs to a request that already passed argument
+    parsing, so the next such request can be answered before parsing again.
+    """
+
+    def __init__(self, bodies: int = 16, validators: int = 1024):
+        self.bodies, self.validators = bodies, validators
+        self.issued: "OrderedDict[str, dict[str, str]]" = OrderedDict()  # etag -> response headers
+        self.answers: "OrderedDict[str, tuple[bytes, str]]" = OrderedDict()  # etag -> body, mimetype
+        self.lock = threading.Lock()  # threaded workers share it
+
+    def known(self, etag: str) -> tuple[Optional[dict[str, str]], Optional[tuple[bytes, str]]]:
+        with self.lock:
+            headers = self.issued.get(etag)
+            answer = self.answers.get(etag)
+            if answer is not None:
+                self.answers.move_to_end(etag)
+            return headers, answer
+
+    def remember(self, etag: str, headers: dict[str, str], answer: Optional[tuple[bytes, str]] = None) -> None:
+        with self.lock:
+            self.issued[etag] = headers
+            self.issued.move_to_end(etag)
+            while len(self.issued) > self.validators:
+                self.issued.popitem(last=False)
+            if answer is not None:
+                self.answers[etag] = answer
+                while len(self.answers) > self.bodies:
+                    self.answers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.issued.clear()
+            self.answers.clear()
 
 
-ANSWERS_LOCK = threading.Lock()  # threaded workers share the memo
+ANSWERS = AnswerMemo()
 
 
-def remembered(etag: str, build: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
-    with ANSWERS_LOCK:
-        answer = ANSWERS.get(etag)
-        if answer is not None:
-            ANSWERS.move_to_end(etag)
-            return answer
-    answer = build()
-    with ANSWERS_LOCK:
-        ANSWERS[etag] = answer
-        while len(ANSWERS) > REMEMBERED_ANSWERS:
-            ANSWERS.popitem(last=False)
-    return answer
+def relations_etag(kind: str) -> str:
+    """The validator of a relations request, computable before its arguments are parsed:
+    the path and query are in it already; only the default day (no ``as_of``) is added."""
+    return versioned_etag(kind, "" if request.args.get("as_of") else today().isoformat())
 
 
 def answer_response(etag: str, build: Callable[[], tuple[bytes, str]], **headers: str) -> Response:
     """304 when the caller has this version (nothing is computed); else the answer."""
     headers = {"ETag": etag, "Vary": "Accept", **headers}
     if not_modified(etag):
+        ANSWERS.remember(etag, headers)
         return Response(status=304, headers=headers)
-    body, mimetype = remembered(etag, build)
-    return Response(body, mimetype=mimetype, headers=headers)
+    answer = ANSWERS.known(etag)[1] or build()
+    ANSWERS.remember(etag, headers, answer)
+    return Response(answer[0], mimetype=answer[1], headers=headers)
+
+
+def relations_kind() -> str:
+    return "relations-csv" if wants_csv(request.args.get("format")) else "relations"
+
+
+def relation_kind() -> str:
+    wants_csv(None, csv_allowed=False)
+    return "relation"
+
+
+VALIDATOR_KINDS = {"relations.get_relations": relations_kind, "relations.get_relation": relation_kind}
+
+
+@blp.before_request
+def answer_a_known_request():
+    """Before flask-smorest parses the query: a 304, or the remembered body, for a
+    validator this worker issued. Anything else goes on to the view."""
+    kind_of = VALIDATOR_KINDS.get(request.endpoint or "")
+    if kind_of is None or request.method not in ("GET", "HEAD"):
+        return None
+    try:
+        etag = relations_etag(kind_of())
+    except HTTPException:
+        return None  # the view gives the full answer (406 beside a 422, say)
+    headers, answer = ANSWERS.known(etag)
+    if headers is None:
+        return None
+    if not_modified(etag):
+        return Response(status=304, headers=headers)
+    if answer is None:
+        return None
+    return Response(answer[0], mimetype=answer[1], headers=headers)
 
 
 def csv_text(rows: list[dict[str, Any]]) -> bytes:
@@ -303,13 +420,13 @@ def get_relations(args, government_id: str):
     """
     csv = wants_csv(args.get("format"))
     as_of = args.get("as_of") or today()
-    etag = versioned_etag("relations-csv" if csv else "relations", as_of.isoformat())
+    etag = relations_etag("relations-csv" if csv else "relations")
 
     def build() -> tuple[bytes, str]:
         answer = classify(load_records(government_id, args), as_of)
         if csv:
             return csv_text(answer["items"]), "text/csv"
-        return current_app.json.dumps(answer).encode(), "application/json"
+        return orjson.dumps(answer), "application/json"
 
     if csv:
         filename = safe_filename(f"relations-{government_id}")
@@ -332,12 +449,12 @@ def get_relation(args, government_id: str, country: str):
     except UnknownCountry as error:
         abort(404, message=str(error))
     as_of = args.get("as_of") or today()
-    etag = versioned_etag("relation", as_of.isoformat())
+    etag = relations_etag("relation")
 
     def build() -> tuple[bytes, str]:
         answer = classify(load_records(government_id, args, only_country=code), as_of, only_country=code)
         row = answer["items"][0] if answer["items"] else CountryRelation(code).row({})
         body = {**row, "government": answer["government"], "as_of": answer["as_of"]}
-        return current_app.json.dumps(body).encode(), "application/json"
+        return orjson.dumps(body), "application/json"
 
     return answer_response(etag, build)

@@ -290,3 +290,61 @@ def test_default_as_of_is_part_of_the_validator(client, seeded):
     explicit = client.get(SEED, query_string={"as_of": "2025-07-04"}).headers["ETag"]
     implicit = client.get(SEED).headers["ETag"]
     assert explicit != implicit, "today's answer and 2025-07-04's never share a validator"
+
+
+# --- answering a known request before parsing it ---------------------------------------
+
+@pytest.fixture
+def views_called(app):
+    """Counts calls that reach the relations views (past the before_request answer)."""
+    calls = []
+    originals = {name: app.view_functions[name] for name in ("relations.get_relations", "relations.get_relation")}
+
+    def counting(name):
+        def view(*args, **kwargs):
+            calls.append(name)
+            return originals[name](*args, **kwargs)
+        return view
+
+    for name in originals:
+        app.view_functions[name] = counting(name)
+    yield calls
+    app.view_functions.update(originals)
+
+
+@pytest.mark.parametrize("path", [f"{SEED}?as_of=2025-07-04", f"{SEED}?as_of=2025-07-04&format=csv",
+                                  f"{SEED}/RU?as_of=2025-07-04", SEED])
+def test_a_repeated_request_is_answered_before_the_view(client, seeded, views_called, path):
+    first = client.get(path)
+    assert first.status_code == 200 and views_called == [views_called[0]]
+    again = client.get(path)
+    assert (again.status_code, again.data, again.headers["ETag"]) == (200, first.data, first.headers["ETag"])
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    assert again.headers.get("Content-Disposition") == first.headers.get("Content-Disposition")
+    revalidated = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["ETag"] == first.headers["ETag"]
+    assert len(views_called) == 1, "the repeats never reached the view"
+
+
+def test_a_write_sends_the_next_request_to_the_view(client, seeded, editor, views_called):
+    path = f"{SEED}?as_of=2025-07-04"
+    first = client.get(path)
+    recognition = "/v1/recognitions/rcg_8c6475f1647032195d51"
+    etag = client.get(recognition).headers["ETag"]
+    assert client.patch(recognition, json={"note": "edited"}, headers={**editor, "If-Match": etag}).status_code == 200
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert len(views_called) == 2
+
+
+def test_a_request_never_validated_is_never_answered_early(app, client, seeded, views_called):
+    """A validator for a request that would fail parsing, computed by anyone who knows
+    the data version, still gets the parser's 422, not a 304."""
+    from service.relations import relations_etag
+
+    path = f"{SEED}?as_of=not-a-day"
+    with app.test_request_context(path):
+        forged = relations_etag("relations")
+    response = client.get(path, headers={"If-None-Match": forged})
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"

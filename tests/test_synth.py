@@ -177,3 +177,30 @@ def test_synth_command(app, db):
     assert again.exit_code != 0
     assert "already" in again.output
     assert count(db, Recognition) + count(db, AmbassadorExchange) == 60
+
+
+def test_relations_read_each_record_exactly_as_its_schema_dumps_it(db, client, app):
+    """The relations answer reads wire dicts straight from the columns; they must stay
+    the records' own representation, key order included."""
+    from service.models import Source
+    from service.relations import cited_sources, wire_facts
+    from service.schemas import AmbassadorExchangeSchema, RecognitionSchema, SourceSchema
+
+    synth(300, governments=2, seed=SEED)
+    government_id = busiest_government(db)
+    for model, schema in ((Recognition, RecognitionSchema()), (AmbassadorExchange, AmbassadorExchangeSchema())):
+        facts = wire_facts(model, government_id, None)
+        stored = db.session.scalars(select(model).where(model.government_id == government_id).order_by(model.id)).all()
+        assert facts and len(facts) == len(stored)
+        for fact, record in zip(facts, stored):
+            dumped = schema.dump(record)
+            assert list(fact.data.items()) == list(dumped.items())
+            assert (fact.start_earliest, fact.start_latest, fact.end_earliest) == (
+                record.start_earliest, record.start_latest, record.end_earliest)
+    sources, published = cited_sources(government_id, None)
+    cited = {source for model in (Recognition, AmbassadorExchange)
+             for fact in wire_facts(model, government_id, None) for source in fact.data["sources"]}
+    assert set(sources) == cited
+    for source in db.session.scalars(select(Source).where(Source.id.in_(cited))):
+        assert list(sources[source.id].items()) == list(SourceSchema().dump(source).items())
+        assert published[source.id] == source.published_latest
