@@ -26,7 +26,7 @@ import orjson
 import pycountry
 from flask import Response, request
 from flask_smorest import abort
-from sqlalchemy import select, union
+from sqlalchemy import ColumnElement, or_, select, union
 from werkzeug.exceptions import HTTPException
 
 from .api import Blueprint
@@ -36,7 +36,7 @@ from .extensions import db
 from .governments import get_or_404 as get_government_or_404
 from .history import state_at
 from .in_force import SOURCE_LINKS
-from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Recognition, Source
+from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Change, Recognition, Source
 from .representations import csv_lines, json_only, not_modified, safe_filename, versioned_etag, wants_csv
 from .schemas import (
     CATEGORIES,
@@ -258,22 +258,35 @@ def live_records(government_id: str, only_country: Optional[str]) -> Records:
     )
 
 
+def names_government(government_id: str) -> ColumnElement[bool]:
+    """The changes that put a record in, or take it out of, the government's answer.
+
+    A record's state at a moment is the ``after`` of its newest change by then. If
+    that names the government, the change passes; if it does not, any earlier change
+    that did name it was followed by one taking the record away (``before`` names the
+    government), which passes too. So the narrowed replay ends with a state naming
+    the government exactly when the full replay does.
+    """
+    return or_(Change.after["government"].as_string() == government_id,
+               Change.before["government"].as_string() == government_id)
+
+
 def known_records(government_id: str, moment: dt.datetime) -> Records:
-    """The government's records as the change log had them at ``moment``."""
-    state = state_at(moment, ("governments", "recognitions", "ambassador-exchanges", "sources"))
-    government = state["governments"].get(government_id)
+    """The government's records as the change log had them at ``moment``: the replay
+    reads only the changes of the government, its records and the sources they cite."""
+    government = state_at(moment, ("governments",), Change.record_id == government_id)["governments"].get(
+        government_id)
     if government is None:
         abort(404, message=f"No government had the id '{government_id}' at {moment.isoformat()}.")
+    state = state_at(moment, ("recognitions", "ambassador-exchanges"), names_government(government_id))
 
     def facts_of(records: Iterable[dict]) -> list[Fact]:
         return [Fact.from_wire(r) for r in sorted(records, key=lambda r: r["id"]) if r["government"] == government_id]
 
     recognitions = facts_of(state["recognitions"].values())
     exchanges = facts_of(state["ambassador-exchanges"].values())
-    # Only the sources these records cite matter; dating every source in the log costs
-    # an EDTF parse each.
-    cited = {source for fact in recognitions + exchanges for source in fact.data["sources"]}
-    sources = {key: source for key, source in state["sources"].items() if key in cited}
+    cited = sorted({source for fact in recognitions + exchanges for source in fact.data["sources"]})
+    sources = state_at(moment, ("sources",), Change.record_id.in_(cited))["sources"] if cited else {}
     return Records(
         government=government,
         recognitions=recognitions,

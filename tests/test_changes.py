@@ -128,6 +128,36 @@ def test_a_record_deleted_after_t_is_still_there_at_t(client, seeded, editor):
     assert categories(client, as_known_at=moment)["QA"] == "limited_relations"
 
 
+def test_a_record_moved_between_governments_is_where_it_was_at_each_moment(client, seeded, editor):
+    """The replay reads only changes naming the government; a record that left and came
+    back must still be placed by its newest change at each moment."""
+    from tests import factories as make
+
+    make.government("xx-other")
+    make.commit()
+
+    def move_to(government):
+        etag = client.get(RECOGNITION).headers["ETag"]
+        assert client.patch(RECOGNITION, json={"government": government},
+                            headers={**editor, "If-Match": etag}).status_code == 200
+        return moment_between(client)
+
+    moment_home = moment_between(client)
+    moment_away = move_to("xx-other")
+    etag = client.get(RECOGNITION).headers["ETag"]
+    assert client.patch(RECOGNITION, json={"note": "edited while away"},
+                        headers={**editor, "If-Match": etag}).status_code == 200
+    moment_still_away = moment_between(client)
+    moment_back = move_to("af-islamic-emirate")
+    assert categories(client, as_known_at=moment_home)["RU"] == "recognized"
+    assert categories(client, as_known_at=moment_away)["RU"] == "ambassadors_exchanged"
+    assert categories(client, as_known_at=moment_still_away)["RU"] == "ambassadors_exchanged"
+    assert categories(client, as_known_at=moment_back)["RU"] == "recognized"
+    other = client.get("/v1/governments/xx-other/relations",
+                       query_string={"as_of": "2025-07-04", "as_known_at": moment_still_away}).json
+    assert [(row["country"], row["category"]) for row in other["items"]] == [("RU", "recognized")]
+
+
 def test_a_source_edited_after_t_keeps_its_old_date_at_t(client, seeded, editor):
     moment = moment_between(client)
     etag = client.get(f"/v1/sources/{CNN}").headers["ETag"]
