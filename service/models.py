@@ -227,13 +227,16 @@ class Recognition(Versioned, EdtfPeriod, db.Model):
         *EdtfPeriod.period_checks(),
         # The relations query filters by government, then by country and date bounds.
         Index("ix_recognitions_relation", "government_id", "country", "start_latest", "end_earliest"),
+        # Collection pages filter by country and walk ids in order (keyset paging):
+        # with id in the index no page sorts all of a country's rows.
+        Index("ix_recognitions_country_id", "country", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     government_id: Mapped[str] = mapped_column(
         ForeignKey("governments.id", ondelete="RESTRICT"), nullable=False
     )
-    country: Mapped[str] = mapped_column(String(2), nullable=False, index=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
     form: Mapped[str] = mapped_column(
         enum_column(RECOGNITION_FORMS, "recognition_form"), nullable=False
     )
@@ -252,13 +255,14 @@ class AmbassadorExchange(Versioned, EdtfPeriod, db.Model):
         CheckConstraint(COUNTRY_CODE_CHECK.format(col="country"), name="country_code"),
         *EdtfPeriod.period_checks(),
         Index("ix_ambassador_exchanges_relation", "government_id", "country", "start_latest", "end_earliest"),
+        Index("ix_ambassador_exchanges_country_id", "country", "id"),  # as ix_recognitions_country_id
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     government_id: Mapped[str] = mapped_column(
         ForeignKey("governments.id", ondelete="RESTRICT"), nullable=False
     )
-    country: Mapped[str] = mapped_column(String(2), nullable=False, index=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
     direction: Mapped[str] = mapped_column(
         enum_column(EXCHANGE_DIRECTIONS, "exchange_direction"), nullable=False
     )
