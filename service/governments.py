@@ -8,7 +8,7 @@ from .editing import add_write_routes, record_etag
 from .records import get_or_404 as get_record_or_404
 from .input_schemas import GovernmentBody, GovernmentCreateBody
 from .models import Government, GovernmentAlias
-from .representations import collection_response, json_only
+from .representations import Linked, collection_response, json_only
 from .schemas import GovernmentPageSchema, GovernmentQuery, GovernmentSchema
 
 blp = Blueprint(
@@ -18,7 +18,15 @@ blp = Blueprint(
     description="Governments and authorities that govern or claim a country, with their aliases.",
 )
 
-CSV_COLUMNS = ("id", "name", "aliases", "country", "start", "end")
+# The CSV columns, in order, and where an export reads each (what GovernmentSchema dumps).
+CSV_COLUMNS = {
+    "id": Government.id,
+    "name": Government.name,
+    "aliases": Linked(GovernmentAlias.government_id, GovernmentAlias.alias, GovernmentAlias.position),
+    "country": Government.country,
+    "start": Government.start_edtf,
+    "end": Government.end_edtf,
+}
 
 
 def get_or_404(government_id: str) -> Government:

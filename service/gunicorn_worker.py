@@ -6,6 +6,10 @@ are then reset when the socket closes. This worker, once told to stop, serves wh
 is queued, bounded in time, and only then exits. It never changes the listening
 socket itself: the master and every other worker share it, and a smaller backlog
 would outlive this worker and slow the whole server.
+
+It also lends its heartbeat to the app (``service.heartbeat``): a sync worker
+notifies the arbiter only between requests, so a streamed export longer than
+``timeout`` would otherwise be killed mid-body.
 """
 from __future__ import annotations
 
@@ -14,10 +18,16 @@ import time
 
 from gunicorn.workers.sync import SyncWorker
 
+from service import heartbeat
+
 NOTHING_QUEUED = (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED)
 
 
 class DrainingSyncWorker(SyncWorker):
+    def init_process(self) -> None:
+        heartbeat.install(self.notify)
+        super().init_process()  # runs the request loop; returns only when the worker exits
+
     def run(self) -> None:
         super().run()  # returns once SIGTERM has set alive to False
         self.drain_queue()

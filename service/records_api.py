@@ -7,9 +7,9 @@ from .api import Blueprint
 from .editing import add_write_routes, record_etag
 from .input_schemas import AmbassadorExchangeBody, RecognitionBody, SourceBody
 from .in_force import in_force_on
-from .models import AmbassadorExchange, Recognition, Source
+from .models import AmbassadorExchange, ExchangeSource, Recognition, RecognitionSource, Source
 from .records import get_or_404
-from .representations import collection_response, json_only
+from .representations import Linked, collection_response, json_only
 from .schemas import (
     AmbassadorExchangePageSchema,
     AmbassadorExchangeQuery,
@@ -55,7 +55,18 @@ recognitions = Blueprint(
     url_prefix="/v1/recognitions",
     description="Formal recognitions of a government by a country.",
 )
-RECOGNITION_COLUMNS = ("id", "government", "country", "form", "start", "end", "end_reason", "note", "sources")
+# The CSV columns, in order, and where an export reads each (what RecognitionSchema dumps).
+RECOGNITION_COLUMNS = {
+    "id": Recognition.id,
+    "government": Recognition.government_id,
+    "country": Recognition.country,
+    "form": Recognition.form,
+    "start": Recognition.start_edtf,
+    "end": Recognition.end_edtf,
+    "end_reason": Recognition.end_reason,
+    "note": Recognition.note,
+    "sources": Linked(RecognitionSource.recognition_id, RecognitionSource.source_id, RecognitionSource.source_id),
+}
 
 
 @recognitions.route("")
@@ -86,7 +97,18 @@ exchanges = Blueprint(
     url_prefix="/v1/ambassador-exchanges",
     description="Accreditations between a country and a government, one direction each.",
 )
-EXCHANGE_COLUMNS = ("id", "government", "country", "direction", "rank", "envoy", "start", "end", "note", "sources")
+EXCHANGE_COLUMNS = {
+    "id": AmbassadorExchange.id,
+    "government": AmbassadorExchange.government_id,
+    "country": AmbassadorExchange.country,
+    "direction": AmbassadorExchange.direction,
+    "rank": AmbassadorExchange.rank,
+    "envoy": AmbassadorExchange.envoy,
+    "start": AmbassadorExchange.start_edtf,
+    "end": AmbassadorExchange.end_edtf,
+    "note": AmbassadorExchange.note,
+    "sources": Linked(ExchangeSource.exchange_id, ExchangeSource.source_id, ExchangeSource.source_id),
+}
 
 
 @exchanges.route("")
@@ -118,7 +140,15 @@ sources = Blueprint(
     url_prefix="/v1/sources",
     description="Citations behind every record.",
 )
-SOURCE_COLUMNS = ("id", "url", "publisher", "title", "published", "kind", "note")
+SOURCE_COLUMNS = {
+    "id": Source.id,
+    "url": Source.url,
+    "publisher": Source.publisher,
+    "title": Source.title,
+    "published": Source.published_edtf,
+    "kind": Source.kind,
+    "note": Source.note,
+}
 
 
 @sources.route("")

@@ -12,15 +12,17 @@ import functools
 import hashlib
 import io
 import re
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from flask import Response, request, stream_with_context
 from flask_smorest import abort
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
+from . import heartbeat
+from .data_version import data_version
 from .extensions import db
 from .version import API_VERSION
-from .models import Change
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
 JSON = "application/json"
@@ -79,14 +81,6 @@ def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iter
         yield line([csv_cell(row.get(column)) for column in columns])
 
 
-def data_version() -> str:
-    """The newest change, as seq and time: any write anywhere moves it, on every worker
-    and replica. The time makes it unique even where seqs start again (a database
-    emptied and refilled, as tests do)."""
-    newest = db.session.execute(select(Change.seq, Change.at).order_by(Change.seq.desc()).limit(1)).first()
-    return f"{newest.seq}@{newest.at.isoformat()}" if newest else "empty"
-
-
 def versioned_etag(kind: str, *parts: str) -> str:
     """A strong validator known before the answer is built: the same request, data
     version and ``parts`` (whatever else the answer depends on, such as a default
@@ -123,32 +117,76 @@ def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], file
     )
 
 
-def batched_rows(statement: Select, key_column, dump: Callable[[Any], Mapping[str, Any]],
-                 batch_size: int = MAX_LIMIT) -> Iterator[Mapping[str, Any]]:
-    """Every row of ``statement`` in key order, one keyset batch at a time."""
+@dataclass(frozen=True)
+class Linked:
+    """A list column of a CSV export: ``value`` of every row of a link table whose
+    ``owner`` is the exported row, in ``order`` (the order the JSON item lists them)."""
+
+    owner: Any
+    value: Any
+    order: Any
+
+
+# What an export column holds: a column of the exported table, or a list of linked values.
+CsvValue = Union[ColumnElement, Linked]
+
+
+def batched_rows(statement: Select, key_column, values: Mapping[str, CsvValue],
+                 batch_size: int = MAX_LIMIT) -> Iterator[dict[str, Any]]:
+    """Every row of ``statement`` in key order as {column: value}, one keyset batch at a time.
+
+    Plain column values, no ORM objects or schema dumps: an export of a million rows
+    must be cheap per row. ``values`` must give what the item schema gives (the wire
+    columns are all strings or lists of strings; tests/test_exports.py compares the two).
+    """
+    plain = {name: value for name, value in values.items() if not isinstance(value, Linked)}
+    linked = {name: value for name, value in values.items() if isinstance(value, Linked)}
+    rows_statement = statement.with_only_columns(key_column, *plain.values())
     last_key = None
     while True:
-        batch_statement = statement if last_key is None else statement.where(key_column > last_key)
-        batch = db.session.scalars(batch_statement.order_by(key_column).limit(batch_size)).all()
+        batch_statement = rows_statement if last_key is None else rows_statement.where(key_column > last_key)
+        batch = db.session.execute(batch_statement.order_by(key_column).limit(batch_size)).all()
+        keys = [row[0] for row in batch]
+        lists = {name: linked_values(link, keys) for name, link in linked.items()}
         for row in batch:
-            yield dump(row)
+            item = dict(zip(plain, row[1:]))
+            for name, by_owner in lists.items():
+                item[name] = by_owner.get(row[0], [])
+            yield item
+        # Once per batch: the export may run far longer than the worker timeout.
+        heartbeat.beat()
         if len(batch) < batch_size:
             return
-        last_key = getattr(batch[-1], key_column.key)
-        db.session.expunge_all()  # keep memory flat across batches
+        last_key = keys[-1]
+
+
+def linked_values(link: Linked, owners: Sequence[Any]) -> dict[Any, list[Any]]:
+    if not owners:
+        return {}
+    found: dict[Any, list[Any]] = {}
+    rows = db.session.execute(
+        select(link.owner, link.value).where(link.owner.in_(owners)).order_by(link.owner, link.order)
+    )
+    for owner, value in rows:
+        found.setdefault(owner, []).append(value)
+    return found
 
 
 def collection_response(statement: Select, key_column, item_schema, args: Mapping[str, Any],
-                        *, csv_columns: Sequence[str], name: str):
-    """The JSON page, or the CSV export, of ``statement`` filtered by the view."""
+                        *, csv_columns: Mapping[str, CsvValue], name: str):
+    """The JSON page, or the CSV export, of ``statement`` filtered by the view.
+
+    ``csv_columns`` names the CSV columns, in order, each with where an unpaged export
+    reads it from (a page is dumped with ``item_schema``, like the JSON page).
+    """
     limit = args.get("limit")
     cursor = args.get("cursor")
     if wants_csv(args.get("format")):
         if limit is None and cursor is None:
-            return csv_response(csv_columns, batched_rows(statement, key_column, item_schema.dump), name)
+            return csv_response(tuple(csv_columns), batched_rows(statement, key_column, csv_columns), name)
         page = paginate(statement, key_column, limit or MAX_LIMIT, cursor)
         link = {"Link": page.link_header()} if page.next_cursor else {}
-        return csv_response(csv_columns, (item_schema.dump(item) for item in page.items), name, link)
+        return csv_response(tuple(csv_columns), (item_schema.dump(item) for item in page.items), name, link)
     page = paginate(statement, key_column, limit or DEFAULT_LIMIT, cursor)
     headers = {"Vary": "Accept"}
     if page.next_cursor:
