@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
@@ -75,6 +75,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_LOCK_TAKEN = "service.sqlite_write_lock_taken"  # per request (g lives as long as the app context)
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_lock_first(connection) -> None:
+    """A write request takes SQLite's write lock as its first transaction begins.
+
+    Left to the driver, SQLite runs a request's reads (the token, the record's
+    version, whether anything still cites it) outside any transaction and begins one
+    only at the first write, so another worker's commit can land between a check and
+    the write it justifies. BEGIN IMMEDIATE makes the checks and the writes one
+    serialised transaction; concurrent writers queue for it within the busy timeout. Reads keep the driver's handling
+    (in WAL mode they never wait for a writer), and so does what a write request
+    reads after its commit (the record it answers with): holding the lock through
+    the response would only make the other writers wait longer.
+    """
+    if connection.dialect.name != "sqlite" or not has_request_context() or request.method not in WRITE_METHODS:
+        return
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    if request.environ.get(WRITE_LOCK_TAKEN):
+        return
+    request.environ[WRITE_LOCK_TAKEN] = True
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def ensure_sqlite_folder(database_url: str) -> None:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
@@ -84,6 +111,16 @@ def ensure_sqlite_folder(database_url: str) -> None:
 def register_database(app: Flask) -> None:
     ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+
+    @app.teardown_request
+    def release_sqlite_write_lock(_error: Optional[BaseException]) -> None:
+        """A request that took SQLite's write lock gives it back as it ends, even where
+        its session outlives it (an app context shared across requests, as in tests)."""
+        if request.environ.get(WRITE_LOCK_TAKEN):
+            try:
+                db.session.rollback()  # after a commit: only ends the reads that followed
+            except Exception:  # noqa: BLE001 - the connection is gone: nothing to release
+                db.session.remove()
 
 
 def register_api(app: Flask) -> None:

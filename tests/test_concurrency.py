@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 RECOGNITION = "/v1/recognitions/rcg_8c6475f1647032195d51"
 
@@ -74,6 +75,11 @@ def test_a_reader_following_the_feed_during_writes_sees_every_entry_once(app, cl
                     after = page["items"][-1]["seq"]
                 elif finished:
                     return
+                else:
+                    # A follower waits a moment on an empty page. Spinning would also
+                    # starve the writer threads of the GIL: each of their statements
+                    # took ~0.5 s, holding SQLite's write lock past others' busy timeout.
+                    time.sleep(0.005)
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -83,3 +89,33 @@ def test_a_reader_following_the_feed_during_writes_sees_every_entry_once(app, cl
     everything = [item["seq"] for item in client.get("/v1/changes", query_string={"after": start_after, "limit": 500}).json["items"]]
     assert len(everything) == writers * per_writer
     assert seen == everything, "the live reader saw each entry exactly once, in order"
+
+
+def test_on_sqlite_a_write_request_checks_and_writes_in_one_locked_transaction(app, client, seeded, editor):
+    """The token lookup and the checks run after BEGIN IMMEDIATE, so no other writer can
+    commit between a check and the write it allows; the record read back for the
+    answer, after the commit, runs without the lock."""
+    from sqlalchemy import event
+
+    from service.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(db.engine, "commit", lambda _connection: statements.append("COMMIT"))
+    try:
+        created = client.post("/v1/sources", json={"publisher": "AP", "title": "Locked", "kind": "news"},
+                              headers=editor)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert created.status_code == 201
+    assert statements[0] == "BEGIN", f"the lock comes before the token lookup: {statements}"
+    committed = statements.index("COMMIT")
+    assert statements[1] == "SELECT" and "INSERT" in statements[:committed], statements
+    assert "SELECT" in statements[committed:], "the answer is read back after the commit"
+    assert statements.count("BEGIN") == 1, "and that read does not take the lock again"

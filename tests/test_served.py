@@ -87,3 +87,20 @@ def test_a_write_through_one_worker_is_read_by_every_worker(deployment):
             assert request("GET", url).json()["category"] == "ambassadors_exchanged"
     finally:
         request("PATCH", record, {"start": "2025-07-03"}, {**editor, "If-Match": changed.headers["ETag"]})
+
+
+def test_concurrent_writers_across_workers_all_land(deployment):
+    """Eight clients writing at once through two gunicorn workers (on SQLite, two
+    processes queueing for one write lock): every write lands, none is refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"{deployment.base_url}/v1/sources"
+    editor = {"Authorization": f"Bearer {deployment.write_token}"}
+
+    def post(number: int) -> int:
+        return request("POST", url, {"publisher": "Load", "title": f"Concurrent {number}", "kind": "news"},
+                       editor).status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(post, range(160)))
+    assert statuses.count(201) == 160, sorted(set(statuses))
