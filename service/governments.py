@@ -18,8 +18,8 @@ blp = Blueprint(
     description="Governments and authorities that govern or claim a country, with their aliases.",
 )
 
-# The CSV columns, in order, and where an export reads each (what GovernmentSchema dumps).
-CSV_COLUMNS = {
+# A government's fields, in GovernmentSchema's order, and where pages and exports read each.
+WIRE_COLUMNS = {
     "id": Government.id,
     "name": Government.name,
     "aliases": Linked(GovernmentAlias.government_id, GovernmentAlias.alias, GovernmentAlias.position),
@@ -55,7 +55,7 @@ def list_governments(args):
     if "country" in args:
         statement = statement.where(Government.country == args["country"])
     return collection_response(
-        statement, Government.id, GovernmentSchema(), args, csv_columns=CSV_COLUMNS, name="governments"
+        statement, Government.id, args, columns=WIRE_COLUMNS, name="governments"
     )
 
 

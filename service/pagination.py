@@ -15,9 +15,7 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask_smorest import abort
-from sqlalchemy import Select
 
-from .extensions import db
 from .input_guards import unstorable
 
 DEFAULT_LIMIT = 50
@@ -57,14 +55,3 @@ class Page:
         params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
         params.append(("cursor", self.next_cursor))
         return f'<{request.base_url}?{urlencode(params)}>; rel="next"'
-
-
-def paginate(statement: Select, key_column, limit: int, cursor: Optional[str]) -> Page:
-    """Run ``statement`` for one page ordered by ``key_column``."""
-    if cursor:
-        statement = statement.where(key_column > decode_cursor(cursor))
-    rows = db.session.scalars(statement.order_by(key_column).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(getattr(rows[-1], key_column.key)) if has_more else None
-    return Page(items=rows, next_cursor=next_cursor)

@@ -55,7 +55,7 @@ recognitions = Blueprint(
     url_prefix="/v1/recognitions",
     description="Formal recognitions of a government by a country.",
 )
-# The CSV columns, in order, and where an export reads each (what RecognitionSchema dumps).
+# A record's fields, in its schema's order, and where pages and exports read each.
 RECOGNITION_COLUMNS = {
     "id": Recognition.id,
     "government": Recognition.government_id,
@@ -79,7 +79,7 @@ def list_recognitions(args):
     """
     statement = record_filters(select(Recognition), Recognition, args, ("form",))
     return collection_response(
-        statement, Recognition.id, RecognitionSchema(), args, csv_columns=RECOGNITION_COLUMNS, name="recognitions"
+        statement, Recognition.id, args, columns=RECOGNITION_COLUMNS, name="recognitions"
     )
 
 
@@ -121,8 +121,8 @@ def list_ambassador_exchanges(args):
     """
     statement = record_filters(select(AmbassadorExchange), AmbassadorExchange, args, ("direction", "rank"))
     return collection_response(
-        statement, AmbassadorExchange.id, AmbassadorExchangeSchema(), args,
-        csv_columns=EXCHANGE_COLUMNS, name="ambassador-exchanges",
+        statement, AmbassadorExchange.id, args,
+        columns=EXCHANGE_COLUMNS, name="ambassador-exchanges",
     )
 
 
@@ -170,7 +170,7 @@ def list_sources(args):
         )
     if "kind" in args:
         statement = statement.where(Source.kind == args["kind"])
-    return collection_response(statement, Source.id, SourceSchema(), args, csv_columns=SOURCE_COLUMNS, name="sources")
+    return collection_response(statement, Source.id, args, columns=SOURCE_COLUMNS, name="sources")
 
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
+import orjson
 from flask import Response, request, stream_with_context
 from flask_smorest import abort
 from sqlalchemy import ColumnElement, Select, select
@@ -23,7 +24,7 @@ from . import heartbeat
 from .data_version import data_version
 from .extensions import db
 from .version import API_VERSION
-from .pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -127,37 +128,59 @@ class Linked:
     order: Any
 
 
-# What an export column holds: a column of the exported table, or a list of linked values.
-CsvValue = Union[ColumnElement, Linked]
+# Where an item's field is read from: a column of the table, or a list of linked values.
+WireValue = Union[ColumnElement, Linked]
 
 
-def batched_rows(statement: Select, key_column, values: Mapping[str, CsvValue],
-                 batch_size: int = MAX_LIMIT) -> Iterator[dict[str, Any]]:
-    """Every row of ``statement`` in key order as {column: value}, one keyset batch at a time.
+class WireReader:
+    """Rows of a filtered statement as their wire dicts, read column by column.
 
-    Plain column values, no ORM objects or schema dumps: an export of a million rows
-    must be cheap per row. ``values`` must give what the item schema gives (the wire
-    columns are all strings or lists of strings; tests/test_exports.py compares the two).
+    ``columns`` maps each field of the item schema, in its order, to the column it is
+    read from (or the link table listing it): no ORM objects and no schema dumps, so a
+    page or an export costs little per row. tests/test_exports.py checks both against
+    the item schema's dumps, key order included.
     """
-    plain = {name: value for name, value in values.items() if not isinstance(value, Linked)}
-    linked = {name: value for name, value in values.items() if isinstance(value, Linked)}
-    rows_statement = statement.with_only_columns(key_column, *plain.values())
+
+    def __init__(self, statement: Select, key_column, columns: Mapping[str, WireValue]):
+        self.key_column = key_column
+        self.names = tuple(columns)
+        self.plain = {name: value for name, value in columns.items() if not isinstance(value, Linked)}
+        self.linked = {name: value for name, value in columns.items() if isinstance(value, Linked)}
+        self.statement = statement.with_only_columns(key_column, *self.plain.values())
+
+    def read(self, after: Optional[Any], limit: int) -> tuple[list[dict[str, Any]], list[Any]]:
+        """Up to ``limit`` rows after the key ``after`` (from the start when None), and their keys."""
+        statement = self.statement if after is None else self.statement.where(self.key_column > after)
+        rows = db.session.execute(statement.order_by(self.key_column).limit(limit)).all()
+        keys = [row[0] for row in rows]
+        lists = {name: linked_values(link, keys) for name, link in self.linked.items()}
+        items = []
+        for row in rows:
+            values = dict(zip(self.plain, row[1:]))
+            for name, by_owner in lists.items():
+                values[name] = by_owner.get(row[0], [])
+            items.append({name: values[name] for name in self.names})
+        return items, keys
+
+
+def batched_rows(reader: WireReader, batch_size: int = MAX_LIMIT) -> Iterator[dict[str, Any]]:
+    """Every row in key order, one keyset batch at a time (memory stays flat)."""
     last_key = None
     while True:
-        batch_statement = rows_statement if last_key is None else rows_statement.where(key_column > last_key)
-        batch = db.session.execute(batch_statement.order_by(key_column).limit(batch_size)).all()
-        keys = [row[0] for row in batch]
-        lists = {name: linked_values(link, keys) for name, link in linked.items()}
-        for row in batch:
-            item = dict(zip(plain, row[1:]))
-            for name, by_owner in lists.items():
-                item[name] = by_owner.get(row[0], [])
-            yield item
+        batch, keys = reader.read(last_key, batch_size)
+        yield from batch
         # Once per batch: the export may run far longer than the worker timeout.
         heartbeat.beat()
         if len(batch) < batch_size:
             return
         last_key = keys[-1]
+
+
+def wire_page(reader: WireReader, limit: int, cursor: Optional[str]) -> Page:
+    """One keyset page; one row more than asked tells whether another page follows."""
+    items, keys = reader.read(decode_cursor(cursor) if cursor else None, limit + 1)
+    has_more = len(items) > limit
+    return Page(items=items[:limit], next_cursor=encode_cursor(keys[limit - 1]) if has_more else None)
 
 
 def linked_values(link: Linked, owners: Sequence[Any]) -> dict[Any, list[Any]]:
@@ -172,24 +195,26 @@ def linked_values(link: Linked, owners: Sequence[Any]) -> dict[Any, list[Any]]:
     return found
 
 
-def collection_response(statement: Select, key_column, item_schema, args: Mapping[str, Any],
-                        *, csv_columns: Mapping[str, CsvValue], name: str):
+def collection_response(statement: Select, key_column, args: Mapping[str, Any],
+                        *, columns: Mapping[str, WireValue], name: str):
     """The JSON page, or the CSV export, of ``statement`` filtered by the view.
 
-    ``csv_columns`` names the CSV columns, in order, each with where an unpaged export
-    reads it from (a page is dumped with ``item_schema``, like the JSON page).
+    ``columns`` names the item's fields, in order, each with where it is read from;
+    the CSV has the same columns. The JSON page is encoded here (orjson) instead of
+    by the response schema: the rows already are what the schema would dump.
     """
     limit = args.get("limit")
     cursor = args.get("cursor")
+    reader = WireReader(statement, key_column, columns)
     if wants_csv(args.get("format")):
         if limit is None and cursor is None:
-            return csv_response(tuple(csv_columns), batched_rows(statement, key_column, csv_columns), name)
-        page = paginate(statement, key_column, limit or MAX_LIMIT, cursor)
+            return csv_response(reader.names, batched_rows(reader), name)
+        page = wire_page(reader, limit or MAX_LIMIT, cursor)
         link = {"Link": page.link_header()} if page.next_cursor else {}
-        return csv_response(tuple(csv_columns), (item_schema.dump(item) for item in page.items), name, link)
-    page = paginate(statement, key_column, limit or DEFAULT_LIMIT, cursor)
+        return csv_response(reader.names, page.items, name, link)
+    page = wire_page(reader, limit or DEFAULT_LIMIT, cursor)
     headers = {"Vary": "Accept"}
     if page.next_cursor:
         headers["Link"] = page.link_header()
-    return {"items": page.items, "next_cursor": page.next_cursor}, 200, headers
-
+    body = orjson.dumps({"items": page.items, "next_cursor": page.next_cursor})
+    return Response(body, mimetype=JSON, headers=headers)
