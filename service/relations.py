@@ -37,7 +37,8 @@ from .governments import get_or_404 as get_government_or_404
 from .history import state_at
 from .in_force import SOURCE_LINKS
 from .models import EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, AmbassadorExchange, Change, Recognition, Source
-from .representations import csv_lines, json_only, not_modified, safe_filename, versioned_etag, wants_csv
+from .records_api import EXCHANGE_COLUMNS, RECOGNITION_COLUMNS, SOURCE_COLUMNS
+from .representations import Linked, csv_lines, json_only, not_modified, safe_filename, versioned_etag, wants_csv
 from .schemas import (
     CATEGORIES,
     RelationQuery,
@@ -181,26 +182,12 @@ def classify(records: Records, as_of: dt.date, only_country: Optional[str] = Non
     }
 
 
-# The wire form of each record, column by column, in the order of its output schema
-# (RecognitionSchema, AmbassadorExchangeSchema, SourceSchema; a test keeps them equal).
-# The relations answer reads these columns straight into dicts: no ORM objects and no
-# per-record schema dumps on the hot path.
+# The wire form of each record, column by column, as the collections read it
+# (records_api; tests keep those equal to the schemas' dumps). The relations answer
+# reads these columns straight into dicts, and each record's source ids apart.
 WIRE_COLUMNS = {
-    Recognition: {
-        "id": Recognition.id, "government": Recognition.government_id, "country": Recognition.country,
-        "form": Recognition.form, "start": Recognition.start_edtf, "end": Recognition.end_edtf,
-        "end_reason": Recognition.end_reason, "note": Recognition.note,
-    },
-    AmbassadorExchange: {
-        "id": AmbassadorExchange.id, "government": AmbassadorExchange.government_id,
-        "country": AmbassadorExchange.country, "direction": AmbassadorExchange.direction,
-        "rank": AmbassadorExchange.rank, "envoy": AmbassadorExchange.envoy, "start": AmbassadorExchange.start_edtf,
-        "end": AmbassadorExchange.end_edtf, "note": AmbassadorExchange.note,
-    },
-}
-SOURCE_WIRE_COLUMNS = {
-    "id": Source.id, "url": Source.url, "publisher": Source.publisher, "title": Source.title,
-    "published": Source.published_edtf, "kind": Source.kind, "note": Source.note,
+    model: {name: column for name, column in columns.items() if not isinstance(column, Linked)}
+    for model, columns in ((Recognition, RECOGNITION_COLUMNS), (AmbassadorExchange, EXCHANGE_COLUMNS))
 }
 
 
@@ -235,8 +222,8 @@ def cited_sources(government_id: str, only_country: Optional[str]) -> tuple[dict
         of_government(select(link.source_id).join(model, model.id == record_key), model, government_id, only_country)
         for model, (link, record_key) in SOURCE_LINKS.items()
     )).subquery()
-    names = tuple(SOURCE_WIRE_COLUMNS)
-    statement = select(*SOURCE_WIRE_COLUMNS.values(), Source.published_latest).where(
+    names = tuple(SOURCE_COLUMNS)
+    statement = select(*SOURCE_COLUMNS.values(), Source.published_latest).where(
         Source.id.in_(select(cited_ids.c[0])))
     sources, published = {}, {}
     for row in db.session.execute(statement):
