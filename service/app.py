@@ -87,10 +87,10 @@ def _sqlite_write_lock_first(connection) -> None:
     version, whether anything still cites it) outside any transaction and begins one
     only at the first write, so another worker's commit can land between a check and
     the write it justifies. BEGIN IMMEDIATE makes the checks and the writes one
-    serialised transaction; concurrent writers queue for it within the busy timeout. Reads keep the driver's handling
-    (in WAL mode they never wait for a writer), and so does what a write request
-    reads after its commit (the record it answers with): holding the lock through
-    the response would only make the other writers wait longer.
+    serialised transaction; concurrent writers queue for it within the busy timeout.
+    Reads keep the driver's handling (in WAL mode they never wait for a writer), and
+    so does what a write request reads after its commit (the record it answers with):
+    holding the lock through the response would only make the other writers wait.
     """
     if connection.dialect.name != "sqlite" or not has_request_context() or request.method not in WRITE_METHODS:
         return

@@ -341,11 +341,6 @@ class AnswerMemo:
                 while len(self.answers) > self.bodies:
                     self.answers.popitem(last=False)
 
-    def clear(self) -> None:
-        with self.lock:
-            self.issued.clear()
-            self.answers.clear()
-
 
 ANSWERS = AnswerMemo()
 

@@ -120,8 +120,8 @@ def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], file
 
 @dataclass(frozen=True)
 class Linked:
-    """A list column of a CSV export: ``value`` of every row of a link table whose
-    ``owner`` is the exported row, in ``order`` (the order the JSON item lists them)."""
+    """A list field of an item: ``value`` of every row of a link table whose ``owner``
+    is the item's row, in ``order`` (the order the item schema lists them)."""
 
     owner: Any
     value: Any
