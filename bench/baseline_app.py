@@ -3,7 +3,7 @@
 A minimal Flask app with a single route, ``/v1/governments/<id>/relations?as_of=``,
 that runs one SQL statement on a plain DB-API connection (sqlite3 or psycopg; no
 ORM, no marshmallow, no flask-smorest), classifies in plain Python with the same rules
-as ``service.relations`` and writes the same JSON (bench/run.py checks that the two
+as ``service.domain.relations`` and writes the same JSON (bench/run.py checks that the two
 answers are equal before measuring). No ETag, no validation beyond ``as_of``.
 
 DATABASE_URL names the database, as for the service.

@@ -46,7 +46,7 @@ def timed(function, repeat: int) -> tuple[float, object]:
 def busiest_government() -> str:
     from sqlalchemy import text
 
-    from service.extensions import db
+    from service.store.database import db
 
     return db.session.execute(text(
         "SELECT government_id FROM (SELECT government_id FROM recognitions UNION ALL "
@@ -58,11 +58,13 @@ def busiest_government() -> str:
 def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
     from sqlalchemy import select
 
-    from service import relations
-    from service.extensions import db
-    from service.models import AmbassadorExchange, Recognition
-    from service.representations import data_version
-    from service.schemas import AmbassadorExchangeSchema, RecognitionSchema
+    from service.domain.relations import classify
+    from service.schemas.ambassador_exchanges import AmbassadorExchangeSchema
+    from service.schemas.recognitions import RecognitionSchema
+    from service.store.data_version import data_version
+    from service.store.database import db
+    from service.store.models import AmbassadorExchange, Government, Recognition
+    from service.store.relations import live_records
 
     url = f"/v1/governments/{government_id}/relations?as_of={as_of.isoformat()}"
     client = app.test_client()
@@ -83,7 +85,7 @@ def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
                     db.session.remove()
         return run
 
-    t, _ = timed(fresh(lambda: relations.get_government_or_404(government_id)), repeat)
+    t, _ = timed(fresh(lambda: db.session.get(Government, government_id)), repeat)
     rows.append(("government lookup (session, connection checkout, one SELECT)", t))
 
     def orm_load():
@@ -104,9 +106,9 @@ def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
     t_dump, dumped = timed(fresh(load_and_dump), repeat)
     rows.append((f"ORM load of {len(dumped)} records + their sources (2 SELECTs + selectin)", t_load))
     rows.append((f"marshmallow dumps of the {len(dumped)} records", t_dump - t_load))
-    t, records = timed(fresh(lambda: relations.live_records(government_id, None)), repeat)
+    t, records = timed(fresh(lambda: live_records(government_id, None)), repeat)
     rows.append(("live_records total (lookup + load + record dumps + source dumps)", t))
-    t, answer = timed(lambda: relations.classify(records, as_of), repeat)
+    t, answer = timed(lambda: classify(records, as_of), repeat)
     rows.append(("classify", t))
     t, body = timed(lambda: app.json.dumps(answer, separators=(",", ":")), repeat)
     rows.append((f"JSON encoding (Flask's provider), {len(body):,} bytes", t))
@@ -132,7 +134,7 @@ def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
     t, _ = timed(lambda: baseline_app.relations(government_id, as_of), repeat)
     rows.append(("  alternative: the baseline's query + classification (no JSON)", t))
 
-    from service.dates import parse_bounds
+    from service.domain.dates import parse_bounds
 
     t, _ = timed(lambda: parse_bounds("2024-01-05?"), max(repeat, 20))
     rows.append(("parse_bounds, one EDTF string (as_known_at: per record, per request)", t))

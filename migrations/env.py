@@ -5,9 +5,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from service import config as service_config
-from service import models  # noqa: F401  (registers every table on the metadata)
-from service.app import ensure_sqlite_folder
-from service.extensions import db
+from service.store import models  # noqa: F401  (registers every table on the metadata)
+from service.store.database import db, ensure_sqlite_folder
 
 target_metadata = db.metadata
 

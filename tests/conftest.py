@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service import create_app
-from service.extensions import db as _db
-from service.seed import seed as load_seed
-from tests.databases import ENGINES, fresh_database, migrate
+from service.store.database import db as _db
+from service.store.seed import seed as load_seed
+from service.store.tokens import create_token
+from tests.support.databases import ENGINES, fresh_database, migrate
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -80,15 +81,11 @@ def seeded(db):
 
 @pytest.fixture
 def write_token(db) -> str:
-    from service.auth import create_token
-
     return create_token("desk-editor", "write")
 
 
 @pytest.fixture
 def read_token(db) -> str:
-    from service.auth import create_token
-
     return create_token("widget", "read")
 
 

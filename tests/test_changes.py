@@ -5,10 +5,8 @@ import datetime as dt
 import time
 
 import pytest
+from tests.support.constants import CNN, RECOGNITION, RELATIONS
 
-RELATIONS = "/v1/governments/af-islamic-emirate/relations"
-CNN = "src_c486c3f5034b49a73224"
-RECOGNITION = "/v1/recognitions/rcg_8c6475f1647032195d51"
 
 
 def all_changes(client, **query) -> list[dict]:
@@ -131,7 +129,7 @@ def test_a_record_deleted_after_t_is_still_there_at_t(client, seeded, editor):
 def test_a_record_moved_between_governments_is_where_it_was_at_each_moment(client, seeded, editor):
     """The replay reads only changes naming the government; a record that left and came
     back must still be placed by its newest change at each moment."""
-    from tests import factories as make
+    from tests.support import factories as make
 
     make.government("xx-other")
     make.commit()

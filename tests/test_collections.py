@@ -6,11 +6,10 @@ import io
 
 import pytest
 
-from tests import factories as make
+from tests.support import factories as make
+from tests.support.constants import PROBLEM, RELATIONS
 
-PROBLEM = "application/problem+json"
 COLLECTIONS = ["/v1/countries", "/v1/governments", "/v1/recognitions", "/v1/ambassador-exchanges", "/v1/sources"]
-RELATIONS = "/v1/governments/af-islamic-emirate/relations"
 
 
 def csv_rows(response) -> list[dict]:

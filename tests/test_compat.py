@@ -22,10 +22,9 @@ from tests.contract.compat import (
     load_allowed,
     main,
 )
+from tests.support.constants import CONTRACT, PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTRACT = ROOT / "openapi.yaml"
-FROZEN = ROOT / "tests" / "contract"
+FROZEN = PROJECT_ROOT / "tests" / "contract"
 V1_BASELINE = FROZEN / "v1-baseline.yaml"
 
 
@@ -57,11 +56,11 @@ def test_openapi_yaml_keeps_every_promise_of_its_major_version(contract):
     breaking = [finding for finding in breaking_changes(load(baseline), contract) if not is_allowed(finding, allowed)]
     if breaking:
         pytest.fail(
-            f"openapi.yaml breaks the contract frozen in {baseline.relative_to(ROOT)}:\n  "
+            f"openapi.yaml breaks the contract frozen in {baseline.relative_to(PROJECT_ROOT)}:\n  "
             + "\n  ".join(finding.key for finding in breaking)
             + "\nKeep the version additive: add paths, optional parameters and fields, response fields and "
             "status codes; remove, narrow or require nothing. A finding that a review shows breaks no client "
-            f"goes in {allowed_file.relative_to(ROOT)} with its reason; a real break needs a new major version "
+            f"goes in {allowed_file.relative_to(PROJECT_ROOT)} with its reason; a real break needs a new major version "
             "(README, 'Contract compatibility').",
             pytrace=False,
         )

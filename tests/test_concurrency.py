@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 import time
+from tests.support.constants import RECOGNITION
 
-RECOGNITION = "/v1/recognitions/rcg_8c6475f1647032195d51"
 
 
 def run_together(count: int, action) -> list:
@@ -97,7 +97,7 @@ def test_on_sqlite_a_write_request_checks_and_writes_in_one_locked_transaction(a
     answer, after the commit, runs without the lock."""
     from sqlalchemy import event
 
-    from service.extensions import db
+    from service.store.database import db
 
     if db.engine.dialect.name != "sqlite":
         return

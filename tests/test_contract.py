@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from tests.support.constants import CONTRACT
 
-CONTRACT = Path(__file__).resolve().parent.parent / "openapi.yaml"
 SCHEMA = schemathesis.openapi.from_path(CONTRACT)
 GET_OPERATIONS = [result.ok() for result in SCHEMA.include(method="GET").get_all_operations()]
 GET_CHECKS = [

@@ -14,7 +14,7 @@ import os
 import pytest
 from schemathesis.transport.wsgi import WSGI_TRANSPORT
 
-from tests.contract_runs import run_in_process
+from tests.support.contract_runs import run_in_process
 
 OPERATIONS_IN_CONTRACT = 31
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES_FULL", "5"))

@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from tests.databases import ENGINES, fresh_database
-from tests.served import PROJECT_ROOT, served
+from tests.support.databases import ENGINES, fresh_database
+from tests.support.constants import PROJECT_ROOT
+from tests.support.served import served
 
 EXAMPLES = os.environ.get("CONTRACT_EXAMPLES_FULL", "5")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.countries import UnknownCountry, all_countries, canonical_alpha2
+from service.domain.countries import UnknownCountry, all_countries, canonical_alpha2
 
 
 @pytest.mark.parametrize(("code", "expected"), [("RU", "RU"), ("ru", "RU"), ("RUS", "RU"), ("afg", "AF"), ("Qa", "QA")])

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from service.dates import InvalidDate, parse_bounds
+from service.domain.dates import InvalidDate, parse_bounds
 
 D = dt.date
 

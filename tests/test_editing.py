@@ -6,11 +6,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from service.models import Change, Government, Recognition, Source
-
-PROBLEM = "application/problem+json"
-SEED_RECOGNITION = "/v1/recognitions/rcg_8c6475f1647032195d51"
-CNN = "src_c486c3f5034b49a73224"
+from service.store.models import Change, Government, Recognition, Source
+from tests.support.constants import CNN, PROBLEM, RECOGNITION
 
 NEW_SOURCE = {"publisher": "Reuters", "title": "A test report", "published": "2025-08-01", "kind": "news",
               "url": "https://example.org/a"}
@@ -49,7 +46,7 @@ def test_a_read_token_cannot_write(client, seeded, read_token):
 
 
 def test_a_revoked_token_is_401(client, seeded, write_token, editor):
-    from service.auth import revoke_token
+    from service.store.tokens import revoke_token
 
     assert client.post("/v1/sources", json=NEW_SOURCE, headers=editor).status_code == 201
     revoke_token("desk-editor")
@@ -66,7 +63,7 @@ def test_reads_can_require_a_token(app, client, seeded, read_token, monkeypatch)
 
 
 def test_tokens_are_stored_only_as_hashes(db, write_token):
-    from service.models import ApiToken
+    from service.store.models import ApiToken
 
     stored = db.session.scalars(select(ApiToken)).all()
     assert len(stored) == 1
@@ -196,7 +193,7 @@ def test_body_over_the_limit_is_413(app, client, seeded, editor, db, monkeypatch
 # --- update ----------------------------------------------------------------------------
 
 def test_patch_needs_if_match(client, seeded, editor):
-    response = client.patch(SEED_RECOGNITION, json={"note": "x"}, headers=editor)
+    response = client.patch(RECOGNITION, json={"note": "x"}, headers=editor)
     assert response.status_code == 428
     assert response.mimetype == PROBLEM
 
@@ -209,41 +206,41 @@ def test_patch_needs_if_match(client, seeded, editor):
 def test_patch_with_a_stale_or_malformed_etag_changes_nothing(client, seeded, editor, db, etag, status):
     """Stale: 412. Not exactly one of our ETags: 400 (send what you read). Empty: 428."""
     before = change_count(db)
-    response = client.patch(SEED_RECOGNITION, json={"note": "x"}, headers={**editor, "If-Match": etag})
+    response = client.patch(RECOGNITION, json={"note": "x"}, headers={**editor, "If-Match": etag})
     assert response.status_code == status
     assert response.mimetype == PROBLEM
     assert change_count(db) == before
 
 
 def test_patch_is_partial_and_bumps_the_etag(client, seeded, editor, db):
-    current = client.get(SEED_RECOGNITION)
-    response = client.patch(SEED_RECOGNITION, json={"note": "Checked against the ministry's site."},
+    current = client.get(RECOGNITION)
+    response = client.patch(RECOGNITION, json={"note": "Checked against the ministry's site."},
                             headers={**editor, "If-Match": current.headers["ETag"], "X-Change-Reason": "fact-check"})
     assert response.status_code == 200, response.json
     assert response.json["note"] == "Checked against the ministry's site."
     assert {k: v for k, v in response.json.items() if k != "note"} == {k: v for k, v in current.json.items() if k != "note"}
     assert response.headers["ETag"] == '"v2"'
-    assert client.get(SEED_RECOGNITION).headers["ETag"] == '"v2"'
+    assert client.get(RECOGNITION).headers["ETag"] == '"v2"'
     last = db.session.scalars(select(Change).order_by(Change.seq.desc())).first()
     assert (last.action, last.before["note"], last.after["note"], last.reason) == (
         "update", current.json["note"], "Checked against the ministry's site.", "fact-check")
 
 
 def test_patch_validates_the_merged_record(client, seeded, editor, db):
-    etag = client.get(SEED_RECOGNITION).headers["ETag"]
+    etag = client.get(RECOGNITION).headers["ETag"]
     before = change_count(db)
-    response = client.patch(SEED_RECOGNITION, json={"end": "2025-06"}, headers={**editor, "If-Match": etag})
+    response = client.patch(RECOGNITION, json={"end": "2025-06"}, headers={**editor, "If-Match": etag})
     assert response.status_code == 422, "an end before the stored start is refused"
     assert "end" in response.json["errors"]
     for body in ({"id": "rcg_other"}, {"sources": []}, {"country": None}, {"form": "maybe"}):
-        assert client.patch(SEED_RECOGNITION, json=body, headers={**editor, "If-Match": etag}).status_code == 422
+        assert client.patch(RECOGNITION, json=body, headers={**editor, "If-Match": etag}).status_code == 422
     assert change_count(db) == before
-    assert client.get(SEED_RECOGNITION).headers["ETag"] == etag
+    assert client.get(RECOGNITION).headers["ETag"] == etag
 
 
 def test_patch_sources_and_aliases(client, seeded, editor):
-    etag = client.get(SEED_RECOGNITION).headers["ETag"]
-    response = client.patch(SEED_RECOGNITION, json={"sources": [CNN]}, headers={**editor, "If-Match": etag})
+    etag = client.get(RECOGNITION).headers["ETag"]
+    response = client.patch(RECOGNITION, json={"sources": [CNN]}, headers={**editor, "If-Match": etag})
     assert response.json["sources"] == [CNN]
     government = client.get("/v1/governments/af-islamic-emirate")
     renamed = client.patch("/v1/governments/af-islamic-emirate", json={"aliases": ["IEA", "Taliban", "Islamic Emirate"]},
@@ -286,11 +283,11 @@ def test_government_with_records_cannot_be_deleted(client, seeded, editor):
 
 
 def test_deleting_a_recognition_keeps_its_sources_and_history(client, seeded, editor, db):
-    response = client.delete(SEED_RECOGNITION, headers={**editor, "If-Match": '"v1"', "X-Change-Reason": "test"})
+    response = client.delete(RECOGNITION, headers={**editor, "If-Match": '"v1"', "X-Change-Reason": "test"})
     assert response.status_code == 204
     assert db.session.get(Recognition, "rcg_8c6475f1647032195d51") is None
     assert db.session.get(Source, CNN) is not None
-    history = client.get(f"{SEED_RECOGNITION}/history").json["items"]
+    history = client.get(f"{RECOGNITION}/history").json["items"]
     assert [entry["action"] for entry in history] == ["create", "delete"]
     assert history[1]["before"]["country"] == "RU" and history[1]["after"] is None
 
@@ -308,10 +305,10 @@ def test_a_recreated_id_does_not_accept_an_old_etag(client, db, editor):
 
 
 def test_a_patch_that_changes_nothing_writes_nothing(client, seeded, editor, db):
-    current = client.get(SEED_RECOGNITION)
+    current = client.get(RECOGNITION)
     before = change_count(db)
     for body in ({}, {"country": "rus"}, {"note": current.json["note"]}):
-        response = client.patch(SEED_RECOGNITION, json=body, headers={**editor, "If-Match": current.headers["ETag"]})
+        response = client.patch(RECOGNITION, json=body, headers={**editor, "If-Match": current.headers["ETag"]})
         assert response.status_code == 200
         assert response.headers["ETag"] == current.headers["ETag"]
         assert response.json == current.json

@@ -9,19 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from service import heartbeat
-from service.models import AmbassadorExchange, Government, Recognition, Source
-from service.records import create_record
-from service.representations import csv_lines
-from service.schemas import AmbassadorExchangeSchema, GovernmentSchema, RecognitionSchema, SourceSchema
-from service.synth import synth
-from tests import factories as make
+from service.http.negotiation import csv_lines
+from service.store.registry import GOVERNMENTS, RESOURCES
+from service.store.synth import synth
+from service.store.writes import create_record
+from tests.support import factories as make
 
-COLLECTIONS = {
-    "/v1/governments": (Government, GovernmentSchema),
-    "/v1/recognitions": (Recognition, RecognitionSchema),
-    "/v1/ambassador-exchanges": (AmbassadorExchange, AmbassadorExchangeSchema),
-    "/v1/sources": (Source, SourceSchema),
-}
+COLLECTIONS = {resource.path: (resource.model, resource.schema) for resource in RESOURCES}
 EXPORTS = list(COLLECTIONS)
 AWKWARD = 'Comma, "quotes", semicolon; a\nnew line, a\r\nCRLF, é, 中文, and a trailing space '
 
@@ -30,7 +24,7 @@ AWKWARD = 'Comma, "quotes", semicolon; a\nnew line, a\r\nCRLF, é, 中文, and a
 def varied(seeded):
     """The seed, awkward text and nulls, aliases out of alphabetical order, and enough
     synthetic records for several export batches."""
-    create_record("governments", {"id": "xx-test", "name": AWKWARD, "aliases": ["Zulu", "Alpha", "Mike, too"],
+    create_record(GOVERNMENTS, {"id": "xx-test", "name": AWKWARD, "aliases": ["Zulu", "Alpha", "Mike, too"],
                                   "country": "FR", "start": "2021?", "end": None}, actor="test")
     cited = [make.source(note=AWKWARD, url="https://example.org/a?b=c,d"), make.source(published=None)]
     make.recognition("FR", "2024-01~", "2025", sources=cited[::-1], note=AWKWARD, end_reason="ended, \"so\"")

@@ -8,10 +8,10 @@ import http.client
 
 import pytest
 
-from tests.private_postgres import PrivatePostgres
-from tests.served import request, served
+from tests.support.private_postgres import PrivatePostgres
+from tests.support.served import request, served
+from tests.support.constants import PROBLEM
 
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import event, text
 
 from service import create_app
-from service.extensions import db
-from service.synth import synth
-from tests.databases import fresh_database, migrate
+from service.store.database import db
+from service.store.synth import synth
+from tests.support.databases import fresh_database, migrate
 
 RECORDS = 6000
 

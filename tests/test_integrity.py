@@ -10,7 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 # PostgreSQL refuses an over-long value as a DataError, SQLite by the CHECK.
 REFUSED = (IntegrityError, DataError)
 
-from service.models import AmbassadorExchange, Government, Recognition, RecognitionSource, Source
+from service.store.models import AmbassadorExchange, Government, Recognition, RecognitionSource, Source
 
 GOOD_GOVERNMENT = {"id": "xx-test", "name": "Test authority", "country": "AF", "version": 1,
                    "created_at": dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, insert
 
-from service.models import Source
-from tests.databases import fresh_database
-from tests.served import served
+from service.store.models import Source
+from tests.support.databases import fresh_database
+from tests.support.served import served
 
 TIMEOUT = 2  # seconds: gunicorn's worker timeout for this server
 ROWS = 10_000

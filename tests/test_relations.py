@@ -4,11 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from service.extensions import db as _db
-from tests import factories as make
+from service.store.database import db as _db
+from tests.support import factories as make
+from tests.support.constants import C2G, G2C, RELATIONS
 
-SEED = "/v1/governments/af-islamic-emirate/relations"
-G2C, C2G = "government_to_country", "country_to_government"
 
 
 def relations(client, as_of, government="xx-test"):
@@ -44,7 +43,7 @@ def test_seed_facts_as_of_2025_07_04(client, seeded):
 
 
 def test_seed_united_states_is_none_not_404(client, seeded):
-    response = client.get(f"{SEED}/US", query_string={"as_of": "2025-07-04"})
+    response = client.get(f"{RELATIONS}/US", query_string={"as_of": "2025-07-04"})
     assert response.status_code == 200
     assert response.json["category"] == "none"
     assert response.json["recognition"] is None
@@ -61,21 +60,21 @@ def test_seed_russia_not_recognized_on_2025_07_02(client, seeded):
 
 @pytest.mark.parametrize("code", ["RU", "ru", "RUS", "rus"])
 def test_one_country_accepts_alpha2_and_alpha3(client, seeded, code):
-    response = client.get(f"{SEED}/{code}", query_string={"as_of": "2025-07-04"})
+    response = client.get(f"{RELATIONS}/{code}", query_string={"as_of": "2025-07-04"})
     assert response.json["country"] == "RU"
     assert response.json["category"] == "recognized"
     assert response.json["government"]["id"] == "af-islamic-emirate"
 
 
 def test_unknown_country_or_government_is_404(client, seeded):
-    assert client.get(f"{SEED}/XX").status_code == 404
+    assert client.get(f"{RELATIONS}/XX").status_code == 404
     assert client.get("/v1/governments/nobody/relations").status_code == 404
     assert client.get("/v1/governments/nobody/relations/RU").status_code == 404
 
 
 @pytest.mark.parametrize("as_of", ["2025-13-01", "yesterday", "2025-07", "20250704"])
 def test_as_of_must_be_a_full_date(client, seeded, as_of):
-    response = client.get(SEED, query_string={"as_of": as_of})
+    response = client.get(RELATIONS, query_string={"as_of": as_of})
     assert response.status_code == 422
     assert "as_of" in response.json["errors"]
 
@@ -83,7 +82,7 @@ def test_as_of_must_be_a_full_date(client, seeded, as_of):
 def test_as_of_defaults_to_today(client, seeded):
     import datetime as dt
 
-    answer = client.get(SEED).json
+    answer = client.get(RELATIONS).json
     assert answer["as_of"] == dt.datetime.now(dt.timezone.utc).date().isoformat()
     assert answer["counts"]["recognized"] == 1
 
@@ -274,7 +273,7 @@ def test_relations_cost_a_fixed_number_of_queries(app, client, db):
 
 
 def test_relations_validator_moves_with_the_data_and_the_answer_is_never_stale(client, seeded, editor):
-    path = f"{SEED}?as_of=2025-07-04"
+    path = f"{RELATIONS}?as_of=2025-07-04"
     first = client.get(path)
     assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     recognition = "/v1/recognitions/rcg_8c6475f1647032195d51"
@@ -287,8 +286,8 @@ def test_relations_validator_moves_with_the_data_and_the_answer_is_never_stale(c
 
 
 def test_default_as_of_is_part_of_the_validator(client, seeded):
-    explicit = client.get(SEED, query_string={"as_of": "2025-07-04"}).headers["ETag"]
-    implicit = client.get(SEED).headers["ETag"]
+    explicit = client.get(RELATIONS, query_string={"as_of": "2025-07-04"}).headers["ETag"]
+    implicit = client.get(RELATIONS).headers["ETag"]
     assert explicit != implicit, "today's answer and 2025-07-04's never share a validator"
 
 
@@ -312,8 +311,8 @@ def views_called(app):
     app.view_functions.update(originals)
 
 
-@pytest.mark.parametrize("path", [f"{SEED}?as_of=2025-07-04", f"{SEED}?as_of=2025-07-04&format=csv",
-                                  f"{SEED}/RU?as_of=2025-07-04", SEED])
+@pytest.mark.parametrize("path", [f"{RELATIONS}?as_of=2025-07-04", f"{RELATIONS}?as_of=2025-07-04&format=csv",
+                                  f"{RELATIONS}/RU?as_of=2025-07-04", RELATIONS])
 def test_a_repeated_request_is_answered_before_the_view(client, seeded, views_called, path):
     first = client.get(path)
     assert first.status_code == 200 and views_called == [views_called[0]]
@@ -327,7 +326,7 @@ def test_a_repeated_request_is_answered_before_the_view(client, seeded, views_ca
 
 
 def test_a_write_sends_the_next_request_to_the_view(client, seeded, editor, views_called):
-    path = f"{SEED}?as_of=2025-07-04"
+    path = f"{RELATIONS}?as_of=2025-07-04"
     first = client.get(path)
     recognition = "/v1/recognitions/rcg_8c6475f1647032195d51"
     etag = client.get(recognition).headers["ETag"]
@@ -340,9 +339,9 @@ def test_a_write_sends_the_next_request_to_the_view(client, seeded, editor, view
 def test_a_request_never_validated_is_never_answered_early(app, client, seeded, views_called):
     """A validator for a request that would fail parsing, computed by anyone who knows
     the data version, still gets the parser's 422, not a 304."""
-    from service.relations import relations_etag
+    from service.views.relations import relations_etag
 
-    path = f"{SEED}?as_of=not-a-day"
+    path = f"{RELATIONS}?as_of=not-a-day"
     with app.test_request_context(path):
         forged = relations_etag("relations")
     response = client.get(path, headers={"If-None-Match": forged})

@@ -14,11 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from service import config
-from service.extensions import db as _db
+from service.store.database import db as _db
+from tests.support.constants import PROBLEM, PROJECT_ROOT, RECOGNITION
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROBLEM = "application/problem+json"
-RECOGNITION = "/v1/recognitions/rcg_8c6475f1647032195d51"
 DESK = "https://desk.example.org"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CORS_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
@@ -199,7 +197,7 @@ def test_cors_origins_come_from_the_environment(monkeypatch):
 
 def test_tokens_are_hashed_at_rest(db):
     """Read the table as the database has it: no column holds a token or its secret part."""
-    from service.auth import TOKEN_PREFIX, create_token
+    from service.store.tokens import TOKEN_PREFIX, create_token
 
     tokens = [create_token("desk-editor", "write"), create_token("widget", "read")]
     rows = db.session.execute(text("SELECT * FROM api_tokens")).mappings().all()
@@ -227,7 +225,7 @@ def test_the_service_is_never_served_by_the_werkzeug_dev_server():
 
 def test_headers_and_cors_over_gunicorn(tmp_path):
     """Over real HTTP: gunicorn's Server header has no version; the headers and CORS arrive."""
-    from tests.served import request, served
+    from tests.support.served import request, served
 
     with served(f"sqlite:///{tmp_path / 'served.sqlite3'}", tmp_path / "gunicorn.log", WEB_CONCURRENCY="1",
                 CORS_ORIGINS=DESK) as running:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service.models import AmbassadorExchange, Change, Government, Recognition, Source
-from service.seed import load_seed_file, seed
+from service.store.models import AmbassadorExchange, Change, Government, Recognition, Source
+from service.store.seed import load_seed_file, seed
 
 SEED = load_seed_file()
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.databases import ENGINES, fresh_database
-from tests.served import request, served
+from tests.support.databases import ENGINES, fresh_database
+from tests.support.served import request, served
+from tests.support.constants import RELATIONS
 
-RELATIONS = "/v1/governments/af-islamic-emirate/relations"
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from service.models import (
+from service.store.models import (
     AmbassadorExchange,
     Change,
     ExchangeSource,
@@ -16,8 +16,14 @@ from service.models import (
     RecognitionSource,
     Source,
 )
-from service.records import snapshot
-from service.synth import SynthConflict, TABLES, generate, synth
+from service.cli import cli
+from service.schemas.ambassador_exchanges import AmbassadorExchangeSchema
+from service.schemas.recognitions import RecognitionSchema
+from service.schemas.sources import SourceSchema
+from service.store.registry import AMBASSADOR_EXCHANGES, RECOGNITIONS, RESOURCES
+from service.store.relations import cited_sources, wire_facts
+from service.store.synth import TABLES, SynthConflict, generate, synth
+from service.store.writes import snapshot
 from tests.conftest import empty_all_tables
 
 RECORDS = 2000
@@ -102,15 +108,14 @@ def test_every_synthetic_record_cites_a_source(db):
 
 
 def test_change_log_snapshots_match_the_records(db):
-    """The bulk-built ``after`` is exactly what ``records.snapshot`` gives for the stored row."""
+    """The bulk-built ``after`` is exactly what ``writes.snapshot`` gives for the stored row."""
     synth(300, seed=SEED)
     db.session.expire_all()
     afters = {(c.resource, c.record_id): c.after for c in db.session.scalars(select(Change))}
     checked = 0
-    for resource, model in (("governments", Government), ("sources", Source),
-                            ("recognitions", Recognition), ("ambassador-exchanges", AmbassadorExchange)):
-        for record in db.session.scalars(select(model)):
-            assert afters[(resource, record.id)] == snapshot(resource, record), record.id
+    for resource in RESOURCES:
+        for record in db.session.scalars(select(resource.model)):
+            assert afters[(resource.name, record.id)] == snapshot(resource, record), record.id
             checked += 1
     assert checked == len(afters)
 
@@ -170,10 +175,10 @@ def test_history_of_a_synthetic_record_is_its_create(db, client):
 
 def test_synth_command(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["synth", "--records", "60", "--governments", "2", "--seed", "9"])
+    result = runner.invoke(cli, args=["synth", "--records", "60", "--governments", "2", "--seed", "9"])
     assert result.exit_code == 0, result.output
     assert "synth: seed 9: 2 government(s)" in result.output
-    again = runner.invoke(args=["synth", "--records", "60", "--seed", "9"])
+    again = runner.invoke(cli, args=["synth", "--records", "60", "--seed", "9"])
     assert again.exit_code != 0
     assert "already" in again.output
     assert count(db, Recognition) + count(db, AmbassadorExchange) == 60
@@ -182,14 +187,11 @@ def test_synth_command(app, db):
 def test_relations_read_each_record_exactly_as_its_schema_dumps_it(db, client, app):
     """The relations answer reads wire dicts straight from the columns; they must stay
     the records' own representation, key order included."""
-    from service.models import Source
-    from service.relations import cited_sources, wire_facts
-    from service.schemas import AmbassadorExchangeSchema, RecognitionSchema, SourceSchema
-
     synth(300, governments=2, seed=SEED)
     government_id = busiest_government(db)
-    for model, schema in ((Recognition, RecognitionSchema()), (AmbassadorExchange, AmbassadorExchangeSchema())):
-        facts = wire_facts(model, government_id, None)
+    for resource, schema in ((RECOGNITIONS, RecognitionSchema()), (AMBASSADOR_EXCHANGES, AmbassadorExchangeSchema())):
+        model = resource.model
+        facts = wire_facts(resource, government_id, None)
         stored = db.session.scalars(select(model).where(model.government_id == government_id).order_by(model.id)).all()
         assert facts and len(facts) == len(stored)
         for fact, record in zip(facts, stored):
@@ -198,8 +200,8 @@ def test_relations_read_each_record_exactly_as_its_schema_dumps_it(db, client, a
             assert (fact.start_earliest, fact.start_latest, fact.end_earliest) == (
                 record.start_earliest, record.start_latest, record.end_earliest)
     sources, published = cited_sources(government_id, None)
-    cited = {source for model in (Recognition, AmbassadorExchange)
-             for fact in wire_facts(model, government_id, None) for source in fact.data["sources"]}
+    cited = {source for resource in (RECOGNITIONS, AMBASSADOR_EXCHANGES)
+             for fact in wire_facts(resource, government_id, None) for source in fact.data["sources"]}
     assert set(sources) == cited
     for source in db.session.scalars(select(Source).where(Source.id.in_(cited))):
         assert list(sources[source.id].items()) == list(SourceSchema().dump(source).items())

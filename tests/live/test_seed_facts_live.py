@@ -13,12 +13,11 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from tests.support.constants import GOVERNMENT, PROBLEM
 
 pytestmark = pytest.mark.skipif(not os.environ.get("LIVE_BASE_URL"), reason="LIVE_BASE_URL is not set")
 
-GOVERNMENT = "af-islamic-emirate"
 RELATIONS = f"/v1/governments/{GOVERNMENT}/relations"
-PROBLEM = "application/problem+json"
 
 
 class Response(NamedTuple):

@@ -1,0 +1,20 @@
+"""The closed vocabularies of the records: every value a field of this kind can hold.
+
+The database holds the same lists as CHECK constraints (migrations/), the contract as
+``enum``s; a new value needs a migration too.
+"""
+
+RECOGNITION_FORMS = ("de_jure", "de_facto")
+EXCHANGE_DIRECTIONS = ("government_to_country", "country_to_government")
+# Highest first: the relations answer reports the highest rank in force.
+EXCHANGE_RANKS = ("ambassador", "charge_d_affaires", "political_office", "other")
+SOURCE_KINDS = ("news", "official_statement", "social_post", "dataset", "other")
+TOKEN_SCOPES = ("read", "write")
+
+CHANGE_ACTIONS = ("create", "update", "delete")
+# What the change log may name as a record's ``resource``: the names of the registry's
+# resources (service.store.registry checks that the two agree).
+CHANGE_RESOURCES = ("governments", "recognitions", "ambassador-exchanges", "sources")
+
+# The relations answer's categories, in the order a country is classified.
+CATEGORIES = ("recognized", "ambassadors_exchanged", "limited_relations", "none")

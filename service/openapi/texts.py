@@ -1,0 +1,180 @@
+"""The contract's words: the document's introduction, and the shared headers,
+parameters, security scheme and problem descriptions the operations refer to.
+
+Change the text here (or in the views' docstrings, or the registry's descriptions)
+and run ``make openapi``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..http.problems import REQUEST_ID_HEADER
+from ..version import API_VERSION
+
+TITLE = "Recognition status"
+
+INFO_DESCRIPTION = """\
+Who recognizes which government, who has exchanged ambassadors with it, since when,
+and according to which source: dated, sourced records, and the status they add up to
+per country (`GET /v1/governments/{government_id}/relations`).
+
+- Countries are ISO 3166-1: alpha-2 or alpha-3 in any case in, upper-case alpha-2 out.
+- Dates of events are EDTF strings (`2025-07-03`, `2024-01`, `2021`, `2024?`, `2023~`).
+- Collections are paged with `limit` and `cursor` (`next_cursor`, `Link: rel="next"`);
+  `Accept: text/csv` or `format=csv` gives the same rows as CSV.
+- Every GET answers with a strong `ETag` and `Cache-Control`; `If-None-Match` gives 304.
+- Every error is RFC 9457 `application/problem+json` with a `request_id`.
+
+This document is generated from the code and served at `/v1/openapi.yaml` and
+`/v1/openapi.json`; `/docs` is a browsable reference that works offline.
+
+Compatibility: within a major version (`info.version` 1.x) the contract only grows. No
+path, operation, parameter, field, header, status code or enum value is removed; an answer
+never holds a type or an enum value it could not hold before; a request never needs more
+than before. New paths, optional parameters and fields, response fields, headers and status
+codes may appear: clients ignore response fields they do not know (`additionalProperties:
+false` describes this version's answers, not the next one's).
+"""
+
+# Who answers for the contract (Spectral's info-contact rule).
+INFO_CONTACT = {"name": "recognition-status maintainers"}
+
+
+def api_spec_options() -> dict[str, Any]:
+    """flask-smorest's API_SPEC_OPTIONS: merged into the document's top level."""
+    return {"info": {"description": INFO_DESCRIPTION, "contact": dict(INFO_CONTACT)}}
+
+
+API_CONFIG = {
+    "API_TITLE": TITLE,
+    "API_VERSION": API_VERSION,
+    "OPENAPI_VERSION": "3.1.0",
+}
+
+# --- components the operations refer to ----------------------------------------------
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "Strong validator of this representation: send it back in `If-None-Match` "
+                       "to get 304 while the representation is unchanged. On a single record it names "
+                       "the record's version (`\"v3\"`): send it in `If-Match` to edit the record.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": '"3b5d5c3712955042212316173ccf37be"',
+    },
+    "Cache-Control": {
+        "description": "`no-cache`: a cache may keep the answer but must revalidate it "
+                       "(with `If-None-Match`) before each use; `private, no-cache` where reads "
+                       "need a token (READ_REQUIRES_TOKEN).",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "no-cache",
+    },
+    "Vary": {
+        "description": "`Accept`: the representation (JSON or CSV) depends on the `Accept` header.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "Accept",
+    },
+    "Link": {
+        "description": "RFC 8288 link to the next page (`rel=\"next\"`): the same query with the "
+                       "next page's `cursor`. Absent on the last page.",
+        "required": False,
+        "schema": {"type": "string"},
+        "example": '<http://127.0.0.1:8000/v1/governments?limit=50&cursor=eyJ2IjoxLCJhZnRlciI6ImFmLWlzbGFtaWMtZW1pcmF0ZSJ9>; rel="next"',
+    },
+    "Content-Disposition": {
+        "description": "On `text/csv` answers only: `attachment`, with a file name.",
+        "required": False,
+        "schema": {"type": "string"},
+        "example": 'attachment; filename="governments.csv"',
+    },
+    "Location": {
+        "description": "The path of the record just created.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "/v1/recognitions/rcg_8c6475f1647032195d51",
+    },
+    "WWW-Authenticate": {
+        "description": "The authentication scheme to use: `Bearer`.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": 'Bearer realm="recognition-status"',
+    },
+    REQUEST_ID_HEADER: {
+        "description": "The caller's `X-Request-ID` when it is safe to echo (1 to 64 of `A-Z a-z 0-9 . _ -`), "
+        "otherwise one the service made up; it is also in every problem body and in the log.",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 64},
+    },
+}
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "If-None-Match": {
+        "name": "If-None-Match",
+        "in": "header",
+        "description": "The `ETag` of an earlier answer: 304 Not Modified, without a body, "
+                       "while the representation is unchanged.",
+        "required": False,
+        "schema": {"type": "string"},
+    },
+    "If-Match": {
+        "name": "If-Match",
+        "in": "header",
+        "description": "The `ETag` of the record as last read, exactly (one strong ETag such as "
+                       "`\"v3\"`; a list, `*` or a weak ETag is 400): 412 when the record has changed "
+                       "since, 428 without this header. Two editors never silently overwrite each other.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"v[0-9]{1,18}"$', "example": '"v1"'},
+    },
+    REQUEST_ID_HEADER: {
+        "name": REQUEST_ID_HEADER,
+        "in": "header",
+        "description": "Your own id for the request (1 to 64 of `A-Z a-z 0-9 . _ -`), echoed in the "
+                       "`X-Request-ID` response header and in problem bodies; any other value is "
+                       "replaced by one the service makes up.",
+        "required": False,
+        "schema": {"type": "string"},
+    },
+}
+
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token: `Authorization: Bearer <token>`. Writes need the `write` scope.",
+    },
+}
+
+NOT_MODIFIED = "NOT_MODIFIED"
+NOT_MODIFIED_RESPONSE: dict[str, Any] = {
+    "description": "Not Modified: the `If-None-Match` validator still matches. No body.",
+    "headers": {name: name for name in ("ETag", "Cache-Control", REQUEST_ID_HEADER)},
+}
+DEFAULT_PROBLEM = "DEFAULT_PROBLEM"
+DEFAULT_PROBLEM_DESCRIPTION = "Any other error (for example 405 Method Not Allowed), as problem+json."
+
+PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    400: "The request is malformed: a query string that is not UTF-8, a `cursor` this service did not "
+         "issue, a body that is not strict JSON (duplicate keys, NaN, nesting deeper than 32), or an "
+         "`If-Match` that is not exactly one ETag.",
+    401: "No valid bearer token (see the `WWW-Authenticate` header).",
+    403: "The token's scope does not allow this.",
+    404: "Nothing has that id (for a country: the code is not an ISO 3166-1 code).",
+    406: "The `Accept` header allows none of the representations this resource has.",
+    412: "The record has changed since the `If-Match` ETag was read: read it again.",
+    413: "The body is larger than the service accepts.",
+    415: "The body is not `application/json`.",
+    422: "Invalid or unknown parameters or fields; `errors` names each one.",
+    428: "Send `If-Match` with the record's current ETag.",
+    431: "A request header line is longer than 8 KiB.",
+    500: "The service failed to answer. The trace is logged under `request_id`, never returned.",
+}
+
+CSV_SCHEMA = {
+    "type": "string",
+    "description": "The same rows as CSV (RFC 4180: CRLF line ends, a header row; lists joined "
+                   "with `;`, null as an empty cell). Without `limit` or `cursor` a collection's CSV "
+                   "holds every matching row.",
+}

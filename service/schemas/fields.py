@@ -1,0 +1,197 @@
+"""Fields, validators and query schemas that the resources' schemas share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..domain.countries import UnknownCountry, canonical_alpha2
+from ..domain.dates import InvalidDate, parse_bounds
+
+# The seed case's government: the examples of the contract name it.
+SEED_GOVERNMENT = "af-islamic-emirate"
+EXAMPLE_SOURCE = "src_c486c3f5034b49a73224"
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+COUNTRY_PATTERN = "^[A-Za-z]{2,3}$"
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+TEXT = validate.Length(min=1, max=300)
+LONG_TEXT = validate.Length(max=10_000)
+
+
+class CountryCode(fields.String):
+    """ISO 3166-1 alpha-2 or alpha-3 in any case in; canonical alpha-2 out.
+
+    The contract shows the pattern; whether the code exists is checked with pycountry.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"pattern": COUNTRY_PATTERN, **kwargs["metadata"]}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return canonical_alpha2(text)
+        except UnknownCountry as error:
+            raise ValidationError(str(error)) from None
+
+
+class EdtfDate(fields.String):
+    """An EDTF date string (2025-07-03, 2024-01, 2021, 2024?, 2023~, …)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_bounds(text).text
+        except InvalidDate as error:
+            raise ValidationError(str(error)) from None
+
+
+class UtcMoment(fields.AwareDateTime):
+    """A timestamp with a UTC offset, returned in UTC; refuses moments UTC cannot hold."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise ValidationError("outside the range of UTC timestamps") from None
+
+
+class UtcDateTime(fields.DateTime):
+    """SQLite hands back naive datetimes; the change log is always UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+# --- fields of answers -------------------------------------------------------------
+
+
+def edtf_out(example=None) -> fields.String:
+    """An EDTF date of an answer: null when not known."""
+    return fields.String(required=True, allow_none=True, metadata={"description": "EDTF", "example": example})
+
+
+def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
+    """A page schema: ``items`` and the cursor of the next page (null on the last)."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": fields.String(
+                required=True,
+                allow_none=True,
+                metadata={"description": "Pass as `cursor` for the next page; null on the last page."},
+            ),
+        },
+        name=name,
+    )
+
+
+# --- fields of request bodies ------------------------------------------------------
+
+
+class StrictSchema(Schema):
+    """A request body: unknown fields are 422."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def edtf(description: str, example=None) -> EdtfDate:
+    return EdtfDate(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": f"{description} EDTF; null when not known.", "example": example},
+    )
+
+
+class PeriodSchema(StrictSchema):
+    """A body with a start and an end, the end not before the start."""
+
+    start = edtf("When it began.")
+    end = edtf("When it ended.")
+
+    @validates_schema
+    def end_not_before_start(self, data, **kwargs):
+        start, end = data.get("start"), data.get("end")
+        if start and end and parse_bounds(end).latest < parse_bounds(start).earliest:
+            raise ValidationError("end is before start", field_name="end")
+
+
+def government_reference() -> fields.String:
+    return fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"example": SEED_GOVERNMENT}
+    )
+
+
+def source_ids():
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        required=True,
+        validate=[validate.Length(min=1, max=50, error="cite at least one source (at most {max})")],
+        metadata={"description": "Ids of the sources cited; at least one.", "example": [EXAMPLE_SOURCE]},
+    )
+
+
+# --- query strings -------------------------------------------------------------------
+
+
+def country_param(description: str = "ISO 3166-1 alpha-2 or alpha-3 code, any case.") -> CountryCode:
+    return CountryCode(metadata={"description": description, "example": "RU"})
+
+
+def as_of_param(description: str) -> fields.Date:
+    return fields.Date(format="%Y-%m-%d", metadata={"description": description, "example": "2025-07-04"})
+
+
+def as_known_at_param() -> UtcMoment:
+    return UtcMoment(
+        format="iso",
+        metadata={
+            "description": "Answer as the service would have at this moment (ISO 8601 with a UTC offset), "
+            "rebuilt from the change log. Default: now.",
+            "example": "2025-07-05T12:00:00Z",
+        },
+    )
+
+
+def text_search(description: str, example: str) -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=1, max=200), metadata={"description": description, "example": example}
+    )
+
+
+class PageQuery(Schema):
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={
+            "description": f"Rows per page, 1 to {MAX_LIMIT}; default {DEFAULT_LIMIT} for JSON. "
+            "A CSV export without `limit` or `cursor` holds every matching row.",
+        },
+    )
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The `next_cursor` of the previous page.", "pattern": "^[A-Za-z0-9_-]+$"},
+    )
+    format = fields.String(
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={"description": "`csv` gives the same rows as CSV (like `Accept: text/csv`)."},
+    )
+
+
+class RecordQuery(PageQuery):
+    """Filters of the dated records: whose, which country, in force on which day."""
+
+    government = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Government id.", "example": SEED_GOVERNMENT},
+    )
+    country = country_param()
+    as_of = as_of_param("Only records in force on this day (YYYY-MM-DD).")

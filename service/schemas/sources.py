@@ -1,0 +1,62 @@
+"""Sources: the citations behind every record."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..domain.vocabulary import SOURCE_KINDS
+from .fields import EXAMPLE_SOURCE, LONG_TEXT, TEXT, PageQuery, StrictSchema, edtf, page_of, text_search
+
+
+class SourceSchema(Schema):
+    id = fields.String(required=True, metadata={"example": EXAMPLE_SOURCE})
+    url = fields.String(required=True, allow_none=True, metadata={"example": None})
+    publisher = fields.String(required=True, metadata={"example": "CNN"})
+    title = fields.String(
+        required=True,
+        metadata={"example": "News report on Russia becoming the first state to recognize the Taliban government"},
+    )
+    published = fields.String(
+        required=True, allow_none=True, metadata={"description": "EDTF", "example": "2025-07-03"}
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
+    note = fields.String(required=True, allow_none=True)
+
+
+class SourceBody(StrictSchema):
+    url = fields.Url(
+        allow_none=True,
+        schemes={"http", "https"},
+        validate=validate.Length(max=2048),
+        metadata={"example": "https://example.org/report"},
+    )
+    publisher = fields.String(required=True, validate=TEXT, metadata={"example": "CNN"})
+    title = fields.String(
+        required=True, validate=validate.Length(min=1, max=1000), metadata={"example": "Report title"}
+    )
+    published = edtf("When it was published.", "2025-07-03")
+    kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
+    note = fields.String(allow_none=True, validate=LONG_TEXT)
+
+
+class SourceBodyPatch(SourceBody):
+    """The body of a PATCH: the same fields, loaded with ``partial=True``."""
+
+
+class SourceQuery(PageQuery):
+    q = text_search("Case-insensitive text matched in publisher and title.", "CNN")
+    kind = fields.String(validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
+
+
+SourcePageSchema = page_of(SourceSchema, "SourcePage")
+
+
+def cited_source_ids() -> fields.Pluck:
+    """An answer's list of the ids of the sources a record cites."""
+    return fields.Pluck(
+        SourceSchema,
+        "id",
+        many=True,
+        required=True,
+        metadata={"description": "Ids of the sources cited.", "example": [EXAMPLE_SOURCE]},
+    )

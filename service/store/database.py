@@ -1,0 +1,102 @@
+"""The database handle and its engine setup: naming convention, pool options, SQLite pragmas.
+
+``db`` is created unbound and attached by the app factory (``register_database``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Optional
+
+from flask import Flask, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints let alembic alter them, and SQLite batch mode needs names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_LOCK_TAKEN = "service.sqlite_write_lock_taken"  # per request (g lives as long as the app context)
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Pool settings: check a pooled connection before use, so the service recovers by
+    itself after the database restarts; on PostgreSQL, give up connecting after a few
+    seconds so requests answer 503 instead of hanging while it is down."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if make_url(database_url).get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))}
+    return options
+
+
+def ensure_sqlite_folder(database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite enforces foreign keys only when asked, per connection; WAL lets readers run beside a writer."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_lock_first(connection) -> None:
+    """A write request takes SQLite's write lock as its first transaction begins.
+
+    Left to the driver, SQLite runs a request's reads (the token, the record's
+    version, whether anything still cites it) outside any transaction and begins one
+    only at the first write, so another worker's commit can land between a check and
+    the write it justifies. BEGIN IMMEDIATE makes the checks and the writes one
+    serialised transaction; concurrent writers queue for it within the busy timeout.
+    Reads keep the driver's handling (in WAL mode they never wait for a writer), and
+    so does what a write request reads after its commit (the record it answers with):
+    holding the lock through the response would only make the other writers wait.
+    """
+    if connection.dialect.name != "sqlite" or not has_request_context() or request.method not in WRITE_METHODS:
+        return
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    if request.environ.get(WRITE_LOCK_TAKEN):
+        return
+    request.environ[WRITE_LOCK_TAKEN] = True
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_database(app: Flask) -> None:
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+
+    @app.teardown_request
+    def release_sqlite_write_lock(_error: Optional[BaseException]) -> None:
+        """A request that took SQLite's write lock gives it back as it ends, even where
+        its session outlives it (an app context shared across requests, as in tests)."""
+        if request.environ.get(WRITE_LOCK_TAKEN):
+            try:
+                db.session.rollback()  # after a commit: only ends the reads that followed
+            except Exception:  # noqa: BLE001 - the connection is gone: nothing to release
+                db.session.remove()

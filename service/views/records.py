@@ -1,0 +1,270 @@
+"""The routes of the stored resources: /v1/<name> and /v1/<name>/<id>.
+
+Governments, recognitions, ambassador exchanges and sources answer alike, so one
+MethodView per route serves them all: ``RecordCollection`` (a filtered page or
+export; a new record) and ``RecordItem`` (one record: read, edit, delete).
+``record_blueprint`` binds them to a resource of the registry (``service.store.registry``):
+a subclass per resource, with the resource's schemas and its operation ids. Each
+method's docstring is its operation's summary and description, with the resource's
+names filled in (``{label}``, ``{plural}``, ``{list_description}``).
+
+Writes need a ``write`` token; PATCH and DELETE need ``If-Match`` with the record's
+current ETag. The check is the conditional UPDATE/DELETE itself (``WHERE version =
+:seen``), so of several writers holding one ETag exactly one wins. A write and its
+change-log entry commit together; any failure rolls both back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Callable, ClassVar, Optional
+
+from flask import g, url_for
+from flask.views import MethodView
+from flask_smorest import abort
+from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..http import auth
+from ..http.api import Blueprint
+from ..http.collections import collection_response
+from ..http.negotiation import json_only
+from ..http.preconditions import change_reason, json_body, record_etag, refuse_if_none_match, required_version
+from ..store.database import db
+from ..store.pages import WireReader, filtered
+from ..store.registry import Resource
+from ..store.writes import HasDependents, InvalidReference, create_record, delete_record, snapshot, update_record
+from .declare import (
+    CREATED_HEADERS,
+    PAGE_HEADERS,
+    UPDATED_HEADERS,
+    csv_alternative,
+    declared,
+    may_not_find,
+    templated_doc,
+)
+
+ITEM_ENDPOINT = "item"
+writer = auth.requires("write")
+
+
+def get_or_404(resource: Resource, record_id: str) -> Any:
+    """The record with this id, or a 404 problem naming what was looked for."""
+    record = db.session.get(resource.model, record_id)
+    if record is None:
+        abort(404, message=f"No {resource.label} has the id '{record_id}'.")
+    return record
+
+
+def written(record: Any, status: int, extra_headers: Optional[dict] = None):
+    return record, status, {"ETag": record_etag(record), **(extra_headers or {})}
+
+
+def stale() -> None:
+    db.session.rollback()
+    abort(412, message="The record changed since you read it; GET it again and reapply your edit.")
+
+
+def invalid_reference(error: InvalidReference) -> None:
+    db.session.rollback()
+    abort(422, message=str(error), errors={error.field: [str(error)]})
+
+
+def validate_body(schema: Schema, fields: dict) -> dict:
+    try:
+        return schema.load(fields)
+    except ValidationError as error:
+        abort(422, message="The record is not valid; see errors.", errors=error.messages_dict)
+        raise
+
+
+def current_version(resource: Resource, record_id: str) -> Any:
+    """The record an edit names, if ``If-Match`` names its current version (else 428, 400 or 412)."""
+    seen_version = required_version()
+    record = get_or_404(resource, record_id)
+    if record.version != seen_version:
+        stale()
+    refuse_if_none_match(record)
+    return record
+
+
+class RecordCollection(MethodView):
+    """A stored resource's collection: its records, filtered, as pages or a CSV export; and new records."""
+
+    resource: ClassVar[Resource]
+
+    def get(self, args: dict):
+        """List {plural}
+
+        {list_description}
+        """
+        reader = WireReader.of(self.resource, filtered(self.resource, args))
+        return collection_response(reader, args, self.resource.name)
+
+    def post(self, body: dict):
+        """Create a {label}
+
+        Needs a `write` token. Answers 201 with `Location` and `ETag`.
+        """
+        resource, fields = self.resource, dict(body)
+        if "id" in fields and db.session.get(resource.model, fields["id"]) is not None:
+            abort(409, message=f"A record with the id '{fields['id']}' exists already.")
+        try:
+            record = create_record(resource, fields, actor=g.actor, reason=change_reason())
+            db.session.commit()
+        except InvalidReference as error:
+            invalid_reference(error)
+        except IntegrityError:
+            # Another writer took the same id between the check and the insert.
+            db.session.rollback()
+            abort(409, message="The record conflicts with one stored meanwhile; GET the collection and retry.")
+        location = url_for(f"{resource.name}.{ITEM_ENDPOINT}", **{resource.id_parameter: record.id})
+        return written(record, 201, {"Location": location})
+
+
+class RecordItem(MethodView):
+    """One record of a stored resource, by id: read it, edit it, delete it."""
+
+    resource: ClassVar[Resource]
+
+    def dispatch_request(self, **view_args: Any):
+        # The path names the id after the resource (government_id) or not (record_id).
+        return super().dispatch_request(record_id=view_args[self.resource.id_parameter])
+
+    def get(self, record_id: str):
+        """Get one {label}
+
+        The `ETag` names the record's version: send it as `If-Match` to edit.
+        """
+        record = get_or_404(self.resource, record_id)
+        return record, 200, {"ETag": record_etag(record)}
+
+    def patch(self, body: dict, record_id: str):
+        """Update a {label}
+
+        Partial: only the fields sent change, and the merged record is validated as a
+        whole. Needs a `write` token and `If-Match` with the current ETag.
+        """
+        resource = self.resource
+        record = current_version(resource, record_id)
+        full_schema = resource.patch_body()
+        current = {key: value for key, value in snapshot(resource, record).items() if key in full_schema.fields}
+        merged = validate_body(full_schema, {**current, **body})
+        try:
+            stored = full_schema.load(current)  # the record as it stands, in the same loaded form
+        except ValidationError:
+            stored = {}  # written before today's rules (seed, synth): any field sent counts as a change
+        changed = {key: value for key, value in merged.items() if key in body and value != stored.get(key)}
+        if not changed:
+            # Nothing to change: no new version, no change entry; the answer is the record as it is.
+            return written(record, 200)
+        try:
+            update_record(resource, record, changed, actor=g.actor, reason=change_reason())
+            db.session.commit()
+        except InvalidReference as error:
+            invalid_reference(error)
+        except StaleDataError:
+            stale()
+        return written(record, 200)
+
+    def delete(self, record_id: str):
+        """Delete a {label}
+
+        Needs a `write` token and `If-Match` with the current ETag. 409 while other
+        records still refer to it.
+        """
+        record = current_version(self.resource, record_id)
+        try:
+            delete_record(self.resource, record, actor=g.actor, reason=change_reason())
+            db.session.commit()
+        except HasDependents as error:
+            db.session.rollback()
+            abort(409, message=f"Cannot delete: {error}.", errors={"dependents": error.dependents})
+        except StaleDataError:
+            stale()
+        return "", 204, {}
+
+
+def names(resource: Resource) -> dict[str, str]:
+    """What the shared views' docstrings name."""
+    return {"label": resource.label, "plural": resource.plural, "list_description": resource.list_description}
+
+
+def contract_links(resource: Resource, *, created: bool) -> dict[str, dict]:
+    """OpenAPI links from a create (or an update) to the operations that can follow it:
+    the id comes from the body, the ``If-Match`` value from the ``ETag`` header."""
+    title, parameter = resource.title, resource.id_parameter
+    by_id = {parameter: "$response.body#/id"}
+    with_version = {**by_id, "header.If-Match": "$response.header.ETag"}
+    links = {
+        f"Get{title}": {"operationId": f"get{title}", "parameters": by_id},
+        f"Update{title}": {"operationId": f"update{title}", "parameters": with_version},
+        f"Delete{title}": {"operationId": f"delete{title}", "parameters": with_version},
+    }
+    if created:
+        for operation_id in (f"get{title}History", *resource.follow_ups):
+            links[operation_id[:1].upper() + operation_id[1:]] = {"operationId": operation_id, "parameters": by_id}
+    return links
+
+
+def bound(view: type[MethodView], resource: Resource, name: str, methods: Mapping[str, Callable]) -> type[MethodView]:
+    """A subclass of ``view`` serving ``resource``, with its methods declared for it."""
+    return type(f"{resource.title}{name}", (view,), {"resource": resource, **methods})
+
+
+def record_blueprint(resource: Resource) -> Blueprint:
+    """The blueprint of one stored resource, made from its registry entry."""
+    blp = Blueprint(resource.name, __name__, url_prefix=resource.path, description=resource.description)
+    title, texts = resource.title, names(resource)
+    item_rule = f"/<string:{resource.id_parameter}>"
+    preconditions = (may_not_find(blp), blp.alt_response(412, response="PRECONDITION_FAILED"))
+    precondition_required = blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    if_match = blp.doc(parameters=["If-Match"])
+
+    collection = bound(RecordCollection, resource, "Collection", {
+        "get": declared(
+            templated_doc(blp, RecordCollection.get, f"list{title}s", texts),
+            blp.arguments(resource.query, location="query"),
+            csv_alternative(blp),
+            blp.response(200, resource.page, headers=PAGE_HEADERS),
+        ),
+        "post": declared(
+            templated_doc(blp, RecordCollection.post, f"create{title}", texts),
+            blp.doc(responses={201: {"links": contract_links(resource, created=True)}}),
+            writer,
+            json_body,
+            blp.arguments(resource.body, location="json"),
+            blp.response(201, resource.schema, headers=CREATED_HEADERS),
+        ),
+    })
+    item = bound(RecordItem, resource, "Item", {
+        "get": declared(
+            templated_doc(blp, RecordItem.get, f"get{title}", texts),
+            may_not_find(blp),
+            blp.response(200, resource.schema),
+            json_only,
+        ),
+        "patch": declared(
+            templated_doc(blp, RecordItem.patch, f"update{title}", texts),
+            blp.doc(responses={200: {"links": contract_links(resource, created=False)}}),
+            if_match,
+            *preconditions,
+            precondition_required,
+            writer,
+            json_body,
+            blp.arguments(resource.patch_body(partial=True), location="json"),
+            blp.response(200, resource.schema, headers=UPDATED_HEADERS),
+        ),
+        "delete": declared(
+            templated_doc(blp, RecordItem.delete, f"delete{title}", texts),
+            if_match,
+            *preconditions,
+            precondition_required,
+            writer,
+            blp.response(204),
+        ),
+    })
+    blp.route("")(collection)
+    blp.route(item_rule, endpoint=ITEM_ENDPOINT)(item)
+    return blp
