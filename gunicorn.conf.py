@@ -1,4 +1,5 @@
 """gunicorn settings, all from environment variables (see the README table)."""
+
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"

@@ -8,6 +8,7 @@ answers are equal before measuring). No ETag, no validation beyond ``as_of``.
 
 DATABASE_URL names the database, as for the service.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,8 +64,9 @@ def connection():
         else:
             import psycopg
 
-            _connection = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                                          autocommit=True)
+            _connection = psycopg.connect(
+                url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+            )
             _query = QUERY.replace("{g}", "%(g)s")
     return _connection
 
@@ -83,25 +85,78 @@ def relations(government_id: str, as_of: dt.date):
     facts: dict[str, dict] = {}
     sources: dict[str, dict] = {}
     published: dict[str, dt.date] = {}
-    for (_, kind, fid, country, form, direction, rank, envoy, start, end, end_reason, note,
-         start_earliest, start_latest, end_earliest,
-         sid, url, publisher, title, published_edtf, source_kind, source_note, published_latest) in rows:
+    for (
+        _,
+        kind,
+        fid,
+        country,
+        form,
+        direction,
+        rank,
+        envoy,
+        start,
+        end,
+        end_reason,
+        note,
+        start_earliest,
+        start_latest,
+        end_earliest,
+        sid,
+        url,
+        publisher,
+        title,
+        published_edtf,
+        source_kind,
+        source_note,
+        published_latest,
+    ) in rows:
         if fid is None:
             continue
         fact = facts.get(fid)
         if fact is None:
             if kind == "r":
-                data = {"id": fid, "government": government_id, "country": country, "form": form,
-                        "start": start, "end": end, "end_reason": end_reason, "note": note, "sources": []}
+                data = {
+                    "id": fid,
+                    "government": government_id,
+                    "country": country,
+                    "form": form,
+                    "start": start,
+                    "end": end,
+                    "end_reason": end_reason,
+                    "note": note,
+                    "sources": [],
+                }
             else:
-                data = {"id": fid, "government": government_id, "country": country, "direction": direction,
-                        "rank": rank, "envoy": envoy, "start": start, "end": end, "note": note, "sources": []}
-            fact = facts[fid] = {"kind": kind, "data": data, "start_earliest": day(start_earliest),
-                                 "start_latest": day(start_latest), "end_earliest": day(end_earliest)}
+                data = {
+                    "id": fid,
+                    "government": government_id,
+                    "country": country,
+                    "direction": direction,
+                    "rank": rank,
+                    "envoy": envoy,
+                    "start": start,
+                    "end": end,
+                    "note": note,
+                    "sources": [],
+                }
+            fact = facts[fid] = {
+                "kind": kind,
+                "data": data,
+                "start_earliest": day(start_earliest),
+                "start_latest": day(start_latest),
+                "end_earliest": day(end_earliest),
+            }
         fact["data"]["sources"].append(sid)
         if sid not in sources:
-            sources[sid] = {"id": sid, "url": url, "publisher": publisher, "title": title,
-                            "published": published_edtf, "kind": source_kind, "note": source_note}
+            sources[sid] = {
+                "id": sid,
+                "url": url,
+                "publisher": publisher,
+                "title": title,
+                "published": published_edtf,
+                "kind": source_kind,
+                "note": source_note,
+            }
             published[sid] = day(published_latest)
 
     by_country: dict[str, dict] = {}
@@ -124,7 +179,11 @@ def relations(government_id: str, as_of: dt.date):
         recognitions, exchanges = by_country[country]["r"], by_country[country]["e"]
         recognition = min(
             recognitions,
-            key=lambda f: (FORM_ORDER[f["data"]["form"]], -(f["start_earliest"] or dt.date.min).toordinal(), f["data"]["id"]),
+            key=lambda f: (
+                FORM_ORDER[f["data"]["form"]],
+                -(f["start_earliest"] or dt.date.min).toordinal(),
+                f["data"]["id"],
+            ),
             default=None,
         )
         envoys = {}
@@ -140,21 +199,28 @@ def relations(government_id: str, as_of: dt.date):
         counts[category] += 1
         shown = ([recognition] if recognition else []) + exchanges
         cited = sorted({s for f in shown for s in f["data"]["sources"]})
-        items.append({
-            "country": country,
-            "country_name": COUNTRY_NAMES.get(country, country),
-            "category": category,
-            "recognition": recognition["data"] if recognition else None,
-            "envoys": envoys,
-            "exchanges": [f["data"] for f in sorted(exchanges, key=lambda f: (f["data"]["direction"], f["data"]["id"]))],
-            "sources": [sources[s] for s in cited],
-        })
+        items.append(
+            {
+                "country": country,
+                "country_name": COUNTRY_NAMES.get(country, country),
+                "category": category,
+                "recognition": recognition["data"] if recognition else None,
+                "envoys": envoys,
+                "exchanges": [
+                    f["data"] for f in sorted(exchanges, key=lambda f: (f["data"]["direction"], f["data"]["id"]))
+                ],
+                "sources": [sources[s] for s in cited],
+            }
+        )
     first = None
     if begun:
         known, country, _, fact = min(begun, key=lambda item: item[:3])
-        first = {"country": country, "start": fact["data"]["start"] or known.isoformat(),
-                 "recognition": fact["data"]["id"],
-                 "sources": [sources[s] for s in sorted(fact["data"]["sources"])]}
+        first = {
+            "country": country,
+            "start": fact["data"]["start"] or known.isoformat(),
+            "recognition": fact["data"]["id"],
+            "sources": [sources[s] for s in sorted(fact["data"]["sources"])],
+        }
     return {
         "government": {"id": government_id, "name": name},
         "as_of": as_of.isoformat(),

@@ -5,6 +5,7 @@ bytes of the relations answer it measures (``CEILING_BODY_FILE``) or, failing th
 ``CEILING_BODY_BYTES`` bytes, so the difference is everything the service does
 beyond sending those bytes.
 """
+
 from __future__ import annotations
 
 import os

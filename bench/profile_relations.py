@@ -14,6 +14,7 @@ Two views of the same request on the database named by DATABASE_URL (or --databa
 
     DATABASE_URL=sqlite:///... .venv/bin/python bench/profile_relations.py --requests 30
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,11 +49,13 @@ def busiest_government() -> str:
 
     from service.store.database import db
 
-    return db.session.execute(text(
-        "SELECT government_id FROM (SELECT government_id FROM recognitions UNION ALL "
-        "SELECT government_id FROM ambassador_exchanges) AS r WHERE government_id LIKE 'synth-%' "
-        "GROUP BY government_id ORDER BY count(*) DESC, government_id LIMIT 1"
-    )).scalar_one()
+    return db.session.execute(
+        text(
+            "SELECT government_id FROM (SELECT government_id FROM recognitions UNION ALL "
+            "SELECT government_id FROM ambassador_exchanges) AS r WHERE government_id LIKE 'synth-%' "
+            "GROUP BY government_id ORDER BY count(*) DESC, government_id LIMIT 1"
+        )
+    ).scalar_one()
 
 
 def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
@@ -73,16 +76,21 @@ def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
     whole, response = timed(lambda: client.get(url), repeat)
     etag = response.headers["ETag"]
     whole_304, _ = timed(lambda: client.get(url, headers={"If-None-Match": etag}), repeat)
-    rows: list[tuple[str, float]] = [("whole request, 200 (test client)", whole),
-                                     ("whole request, 304 with If-None-Match", whole_304)]
+    rows: list[tuple[str, float]] = [
+        ("whole request, 200 (test client)", whole),
+        ("whole request, 304 with If-None-Match", whole_304),
+    ]
+
     def fresh(function):
         """Each run in its own request context and session, as a request has them."""
+
         def run():
             with app.test_request_context(url):
                 try:
                     return function()
                 finally:
                     db.session.remove()
+
         return run
 
     t, _ = timed(fresh(lambda: db.session.get(Government, government_id)), repeat)
@@ -100,8 +108,9 @@ def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
 
     def load_and_dump():
         loaded = orm_load()
-        return ([recognition_schema.dump(r) for r in loaded[Recognition]]
-                + [exchange_schema.dump(r) for r in loaded[AmbassadorExchange]])
+        return [recognition_schema.dump(r) for r in loaded[Recognition]] + [
+            exchange_schema.dump(r) for r in loaded[AmbassadorExchange]
+        ]
 
     t_dump, dumped = timed(fresh(load_and_dump), repeat)
     rows.append((f"ORM load of {len(dumped)} records + their sources (2 SELECTs + selectin)", t_load))
@@ -128,8 +137,9 @@ def breakdown(app, government_id: str, as_of: dt.date, repeat: int) -> None:
     os.environ["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     baseline_app._connection = None
     baseline_app.connection()
-    t, _ = timed(lambda: baseline_app.connection().execute(baseline_app._query, {"g": government_id}).fetchall(),
-                 repeat)
+    t, _ = timed(
+        lambda: baseline_app.connection().execute(baseline_app._query, {"g": government_id}).fetchall(), repeat
+    )
     rows.append(("  alternative: the baseline's one SQL query (rows only)", t))
     t, _ = timed(lambda: baseline_app.relations(government_id, as_of), repeat)
     rows.append(("  alternative: the baseline's query + classification (no JSON)", t))

@@ -22,6 +22,7 @@ bench/results.json. Every wait is bounded in time; traffic stays on 127.0.0.1.
     .venv/bin/python bench/run.py --sizes 1000,100000
     .venv/bin/python bench/run.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test --postgres-sizes 100000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,9 +42,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -78,7 +80,8 @@ def log(message: str) -> None:
 
 # --- processes, HTTP, /proc ------------------------------------------------------
 
-def run(command: list[str], *, env: Optional[dict] = None, timeout: float = 600) -> subprocess.CompletedProcess:
+
+def run(command: list[str], *, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -107,7 +110,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(url: str, *, headers: Optional[dict] = None, timeout: float = 60) -> tuple[int, dict, bytes]:
+def http(url: str, *, headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -138,7 +141,7 @@ def children(pid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == pid:
             found.append(int(entry.name))
     return sorted(found)
@@ -161,7 +164,7 @@ def process_ticks(pids: list[int]) -> int:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total
 
@@ -186,7 +189,7 @@ class CpuMeter:
     def __init__(self, server_pids: list[int]):
         self.pids = server_pids
 
-    def __enter__(self) -> "CpuMeter":
+    def __enter__(self) -> CpuMeter:
         self.began = time.monotonic()
         self.busy0, self.server0, self.own0 = cpu_busy_ticks(), process_ticks(self.pids), own_ticks()
         return self
@@ -238,13 +241,16 @@ class Server:
         self.app_spec = app_spec
         self.log_path = workdir / f"gunicorn-{name}.log"
         self.workers = workers
-        self.process: Optional[subprocess.Popen] = None
+        self.process: subprocess.Popen | None = None
 
     def start(self, ready_path: str, timeout: float = 90) -> None:
         self.log_file = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), self.app_spec],
-            cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -287,41 +293,60 @@ class Server:
         self.log_file.close()
         self.process = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
 
-def wrk(url: str, *, duration: int, threads: int, connections: int, headers: tuple[str, ...] = (),
-        env: Optional[dict] = None, server_pids: Optional[list[int]] = None) -> dict[str, Any]:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-               "-s", str(ROOT / "bench" / "wrk.lua")]
+def wrk(
+    url: str,
+    *,
+    duration: int,
+    threads: int,
+    connections: int,
+    headers: tuple[str, ...] = (),
+    env: dict | None = None,
+    server_pids: list[int] | None = None,
+) -> dict[str, Any]:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "wrk.lua"),
+    ]
     for header in headers:
         command += ["-H", header]
     command.append(url)
     with CpuMeter(server_pids or []) as meter:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 90,
-                                env={**os.environ, **(env or {})})
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + 90, env={**os.environ, **(env or {})}
+        )
     for line in result.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
-            data = json.loads(line[len("BENCH_JSON "):])
+            data = json.loads(line[len("BENCH_JSON ") :])
             data.update(server_cores=meter.server_cores, wrk_cores=meter.wrk_cores, foreign_cores=meter.foreign_cores)
             seconds = data["duration_us"] / 1e6
             data["rps"] = data["requests"] / seconds if seconds else 0.0
             data["p50_ms"] = data["p50_us"] / 1000
             data["p99_ms"] = data["p99_us"] / 1000
-            data["errors"] = sum(data[k] for k in ("errors_connect", "errors_read", "errors_write",
-                                                     "errors_status", "errors_timeout"))
+            data["errors"] = sum(
+                data[k] for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")
+            )
             return data
     raise RuntimeError(f"wrk gave no result:\n{result.stdout}\n{result.stderr}")
 
 
 # --- datasets ------------------------------------------------------------------------
 
+
 @contextmanager
-def database(engine: str, workdir: Path, postgres_url: Optional[str]) -> Iterator[str]:
+def database(engine: str, workdir: Path, postgres_url: str | None) -> Iterator[str]:
     if engine == "sqlite":
         path = workdir / f"bench-{secrets.token_hex(4)}.sqlite3"
         try:
@@ -354,8 +379,11 @@ def prepare(url: str, records: int, env: dict) -> dict[str, Any]:
     run([str(BIN / "alembic"), "-c", str(ROOT / "alembic.ini"), "upgrade", "head"], env=env, timeout=300)
     run([str(BIN / "python"), "-m", "service", "seed"], env=env, timeout=300)
     began = time.perf_counter()
-    synth = run([str(BIN / "python"), "-m", "service", "synth", "--records", str(records), "--seed", str(SEED)],
-                env=env, timeout=3600)
+    synth = run(
+        [str(BIN / "python"), "-m", "service", "synth", "--records", str(records), "--seed", str(SEED)],
+        env=env,
+        timeout=3600,
+    )
     seconds = time.perf_counter() - began
     if url.startswith("postgresql"):
         # Planner statistics as autovacuum would have them a minute after the load.
@@ -365,8 +393,15 @@ def prepare(url: str, records: int, env: dict) -> dict[str, Any]:
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))
         engine.dispose()
-    token = run([str(BIN / "python"), "-m", "service", "tokens", "create", "--name", "bench", "--scope", "write"],
-                env=env, timeout=120).stdout.strip().splitlines()[-1]
+    token = (
+        run(
+            [str(BIN / "python"), "-m", "service", "tokens", "create", "--name", "bench", "--scope", "write"],
+            env=env,
+            timeout=120,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     return {"synth_seconds": seconds, "synth_output": synth.stdout.strip().splitlines()[-1], "token": token}
 
 
@@ -376,45 +411,59 @@ def inspect(url: str, csv_rows: int, write_connections: int) -> dict[str, Any]:
 
     engine = create_engine(url)
     with engine.connect() as connection:
-        busiest = connection.execute(text(
-            "SELECT government_id, count(*) FROM (SELECT government_id FROM recognitions "
-            "UNION ALL SELECT government_id FROM ambassador_exchanges) AS records "
-            "WHERE government_id LIKE 'synth-%' GROUP BY government_id ORDER BY count(*) DESC, government_id LIMIT 1"
-        )).one()
-        quietest = connection.execute(text(
-            "SELECT government_id FROM ambassador_exchanges WHERE government_id LIKE 'synth-%' "
-            "GROUP BY government_id ORDER BY count(*), government_id LIMIT 1"
-        )).scalar_one()
-        patch_ids = list(connection.execute(text(
-            "SELECT id FROM ambassador_exchanges WHERE government_id = :g ORDER BY id LIMIT :n"
-        ), {"g": quietest, "n": write_connections}).scalars())
+        busiest = connection.execute(
+            text(
+                "SELECT government_id, count(*) FROM (SELECT government_id FROM recognitions "
+                "UNION ALL SELECT government_id FROM ambassador_exchanges) AS records "
+                "WHERE government_id LIKE 'synth-%' GROUP BY government_id "
+                "ORDER BY count(*) DESC, government_id LIMIT 1"
+            )
+        ).one()
+        quietest = connection.execute(
+            text(
+                "SELECT government_id FROM ambassador_exchanges WHERE government_id LIKE 'synth-%' "
+                "GROUP BY government_id ORDER BY count(*), government_id LIMIT 1"
+            )
+        ).scalar_one()
+        patch_ids = list(
+            connection.execute(
+                text("SELECT id FROM ambassador_exchanges WHERE government_id = :g ORDER BY id LIMIT :n"),
+                {"g": quietest, "n": write_connections},
+            ).scalars()
+        )
         total = connection.execute(text("SELECT count(*) FROM ambassador_exchanges")).scalar_one()
         candidates: list[tuple[str, int]] = [("", total)]
         for column in ("rank", "direction", "country"):
-            for value, n in connection.execute(text(
-                f"SELECT {column}, count(*) FROM ambassador_exchanges GROUP BY {column}"
-            )):
+            for value, n in connection.execute(
+                text(f"SELECT {column}, count(*) FROM ambassador_exchanges GROUP BY {column}")
+            ):
                 candidates.append((f"{column}={value}", n))
-        for rank, direction, n in connection.execute(text(
-            "SELECT rank, direction, count(*) FROM ambassador_exchanges GROUP BY rank, direction"
-        )):
+        for rank, direction, n in connection.execute(
+            text("SELECT rank, direction, count(*) FROM ambassador_exchanges GROUP BY rank, direction")
+        ):
             candidates.append((f"rank={rank}&direction={direction}", n))
         db_bytes = None
         if url.startswith("postgresql"):
             db_bytes = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
     engine.dispose()
     if url.startswith("sqlite"):
-        path = url[len("sqlite:///"):]
+        path = url[len("sqlite:///") :]
         db_bytes = sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
     # The filter whose row count is nearest (on a log scale) to csv_rows.
     csv_filter, csv_count = min(candidates, key=lambda c: (abs(math.log(max(c[1], 1) / csv_rows)), c[0]))
     return {
-        "government": busiest[0], "government_records": busiest[1], "patch_ids": patch_ids,
-        "csv_filter": csv_filter, "csv_rows": csv_count, "exchanges": total, "db_bytes": db_bytes,
+        "government": busiest[0],
+        "government_records": busiest[1],
+        "patch_ids": patch_ids,
+        "csv_filter": csv_filter,
+        "csv_rows": csv_count,
+        "exchanges": total,
+        "db_bytes": db_bytes,
     }
 
 
 # --- one dataset -------------------------------------------------------------------
+
 
 def memory_of(server: Server) -> dict[int, dict[str, int]]:
     return {pid: proc_status(pid) for pid in server.worker_pids()}
@@ -446,8 +495,14 @@ def big_export(server: Server, path: str, deadline_s: float) -> dict[str, Any]:
     after = memory_of(server)
     deltas = [after[pid].get("VmRSS", 0) - before.get(pid, {}).get("VmRSS", 0) for pid in after if pid in before]
     return {
-        "path": path, "status": status, "outcome": outcome, "seconds": seconds, "rows": max(rows - 1, 0),
-        "bytes": size, "rss_before_kb": before, "rss_after_kb": after,
+        "path": path,
+        "status": status,
+        "outcome": outcome,
+        "seconds": seconds,
+        "rows": max(rows - 1, 0),
+        "bytes": size,
+        "rss_before_kb": before,
+        "rss_after_kb": after,
         "max_rss_delta_kb": max(deltas, default=None),
         "workers_replaced": sorted(set(after) - set(before)),
     }
@@ -470,8 +525,9 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
         load = dict(duration=args.duration, threads=args.threads, connections=args.connections)
         warm = dict(duration=args.warmup, threads=args.threads, connections=args.connections)
 
-        def scenario(name: str, path: str, *, headers: tuple[str, ...] = (), env: Optional[dict] = None,
-                     **extra) -> dict[str, Any]:
+        def scenario(
+            name: str, path: str, *, headers: tuple[str, ...] = (), env: dict | None = None, **extra
+        ) -> dict[str, Any]:
             if args.warmup:
                 wrk(server.base + path, headers=headers, env=env, **warm)
             attempts = []
@@ -485,9 +541,12 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
             measured = min(attempts, key=lambda a: a["foreign_cores"])
             measured.update(extra, attempts=len(attempts))
             result["scenarios"][name] = measured
-            log(f"  {name:15s} {measured['rps']:9.1f} req/s  p50 {measured['p50_ms']:8.2f} ms  "
+            log(
+                f"  {name:15s} {measured['rps']:9.1f} req/s  p50 {measured['p50_ms']:8.2f} ms  "
                 f"p99 {measured['p99_ms']:8.2f} ms  errors {measured['errors']}  cores: server "
-                f"{measured['server_cores']:.2f} wrk {measured['wrk_cores']:.2f} foreign {measured['foreign_cores']:.2f}")
+                f"{measured['server_cores']:.2f} wrk {measured['wrk_cores']:.2f} "
+                f"foreign {measured['foreign_cores']:.2f}"
+            )
             return measured
 
         with Server("service:create_app()", env, workdir, f"{engine}-{records}", args.workers) as server:
@@ -504,29 +563,43 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
             body_file.write_bytes(body)
             check_304, _, _ = http(server.base + relations, headers={"If-None-Match": etag})
             result["relations_countries"] = len(json.loads(body)["items"])
-            log(f"  government {gov}: {facts['government_records']} records, {result['relations_countries']} "
-                f"countries, {len(body):,} bytes; If-None-Match gives {check_304}")
+            log(
+                f"  government {gov}: {facts['government_records']} records, {result['relations_countries']} "
+                f"countries, {len(body):,} bytes; If-None-Match gives {check_304}"
+            )
 
             scenario("relations_200", relations)
             scenario("relations_304", relations, headers=(f"If-None-Match: {etag}",), check_status=check_304)
-            scenario("relations_cold", relations, env={
-                "BENCH_MODE": "vary_as_of", "BENCH_PATH": f"/v1/governments/{gov}/relations?as_of="})
+            scenario(
+                "relations_cold",
+                relations,
+                env={"BENCH_MODE": "vary_as_of", "BENCH_PATH": f"/v1/governments/{gov}/relations?as_of="},
+            )
             scenario("relation_one", f"/v1/governments/{gov}/relations/RU?as_of={AS_OF}")
             scenario("filtered_page", "/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50")
-            csv_path = "/v1/ambassador-exchanges?format=csv" + (f"&{facts['csv_filter']}" if facts["csv_filter"] else "")
+            csv_path = "/v1/ambassador-exchanges?format=csv" + (
+                f"&{facts['csv_filter']}" if facts["csv_filter"] else ""
+            )
             scenario("csv_export", csv_path, filter=facts["csv_filter"] or "(none)", rows=facts["csv_rows"])
             paths = ",".join(f"/v1/ambassador-exchanges/{record_id}" for record_id in facts["patch_ids"])
             patch_env = {"BENCH_MODE": "patch", "BENCH_PATCH_PATHS": paths, "BENCH_TOKEN": prepared["token"]}
             wait_for_quiet(args.quiet_wait)
-            measured = wrk(server.base + "/v1/ambassador-exchanges/" + facts["patch_ids"][0], duration=args.duration,
-                           threads=len(facts["patch_ids"]), connections=len(facts["patch_ids"]), env=patch_env,
-                           server_pids=[server.process.pid] + server.worker_pids() + database_backends(url))
+            measured = wrk(
+                server.base + "/v1/ambassador-exchanges/" + facts["patch_ids"][0],
+                duration=args.duration,
+                threads=len(facts["patch_ids"]),
+                connections=len(facts["patch_ids"]),
+                env=patch_env,
+                server_pids=[server.process.pid] + server.worker_pids() + database_backends(url),
+            )
             seconds = measured["duration_us"] / 1e6
             measured["ok_rps"] = measured["patch_ok"] / seconds if seconds else 0.0
             result["scenarios"]["patch"] = measured
-            log(f"  {'patch':15s} {measured['ok_rps']:9.1f} ok/s   p50 {measured['p50_ms']:8.2f} ms  "
+            log(
+                f"  {'patch':15s} {measured['ok_rps']:9.1f} ok/s   p50 {measured['p50_ms']:8.2f} ms  "
                 f"p99 {measured['p99_ms']:8.2f} ms  200s {measured['patch_ok']}  412s {measured['patch_412']}  "
-                f"other {measured['patch_other']}  foreign cores {measured['foreign_cores']:.2f}")
+                f"other {measured['patch_other']}  foreign cores {measured['foreign_cores']:.2f}"
+            )
             result["workers_after"] = memory_of(server)
             result["peak_rss_kb"] = max((m.get("VmHWM", 0) for m in result["workers_after"].values()), default=0)
             log(f"  peak worker RSS {result['peak_rss_kb'] / 1024:.1f} MB")
@@ -538,27 +611,37 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
             result["big_export"] = big_export(server, export_path, args.export_deadline)
             time.sleep(1)
             result["big_export"]["worker_timeouts"] = server.log_tail_all().count("WORKER TIMEOUT")
-            log(f"    {result['big_export']['outcome']}: {result['big_export']['rows']:,} rows in "
+            log(
+                f"    {result['big_export']['outcome']}: {result['big_export']['rows']:,} rows in "
                 f"{result['big_export']['seconds']:.1f} s, max worker RSS delta "
                 f"{(result['big_export']['max_rss_delta_kb'] or 0) / 1024:.1f} MB, "
-                f"WORKER TIMEOUTs in the log: {result['big_export']['worker_timeouts']}")
+                f"WORKER TIMEOUTs in the log: {result['big_export']['worker_timeouts']}"
+            )
 
         ceiling_env = {**base_env, "CEILING_BODY_FILE": str(body_file)}
-        with Server("bench.ceiling_app:app", ceiling_env, workdir, f"ceiling-{engine}-{records}", args.workers) as server:
+        with Server(
+            "bench.ceiling_app:app", ceiling_env, workdir, f"ceiling-{engine}-{records}", args.workers
+        ) as server:
             server.start("/")
             scenario("ceiling", relations, bytes=len(body))
 
         with Server("bench.baseline_app:app", env, workdir, f"baseline-{engine}-{records}", args.workers) as server:
             server.start(relations)
             _, _, baseline_body = http(server.base + relations)
-            same = ("identical bytes" if baseline_body == body
-                    else "equal JSON" if json.loads(baseline_body) == json.loads(body) else "DIFFERENT")
+            same = (
+                "identical bytes"
+                if baseline_body == body
+                else "equal JSON"
+                if json.loads(baseline_body) == json.loads(body)
+                else "DIFFERENT"
+            )
             log(f"  baseline answer vs service: {same}")
             scenario("baseline", relations, answer=same)
     return result
 
 
 # --- report ----------------------------------------------------------------------------
+
 
 def machine() -> dict[str, str]:
     def out(command: list[str]) -> str:
@@ -573,7 +656,7 @@ def machine() -> dict[str, str]:
             cpu = line.split(":", 1)[1].strip()
             break
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": out(["nproc"]),
         "cpu": cpu,
         "free": out(["free", "-h"]),
@@ -587,22 +670,22 @@ def machine() -> dict[str, str]:
     }
 
 
-def verdict(value: Optional[float], target: float, higher_is_better: bool = True) -> str:
+def verdict(value: float | None, target: float, higher_is_better: bool = True) -> str:
     if value is None:
         return "n/a"
     ok = value >= target if higher_is_better else value <= target
     return "met" if ok else "**not met**"
 
 
-def fmt(value: Optional[float], digits: int = 2) -> str:
+def fmt(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
-def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
-def per_core(s: dict) -> Optional[float]:
+def per_core(s: dict) -> float | None:
     """Requests per CPU-second the server used: less sensitive to other work on a shared machine."""
     rps = s["ok_rps"] if "ok_rps" in s else s["rps"]
     return rps / s["server_cores"] if s.get("server_cores") else None
@@ -622,46 +705,59 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         "## Machine",
         "",
         f"- CPU: {info['cpu']}, `nproc` = {info['nproc']} (wrk runs on the same cores as the server)",
-        f"- Kernel {info['kernel']}; Python {info['python']}; SQLite {info['sqlite']}; {info['wrk']}; {info['gunicorn']}",
+        f"- Kernel {info['kernel']}; Python {info['python']}; SQLite {info['sqlite']}; "
+        f"{info['wrk']}; {info['gunicorn']}",
         f"- Code: commit {info.get('commit', '?')} of this repository",
     ]
     if args.postgres:
         lines.append(f"- PostgreSQL: {info.get('postgres', '?')}")
-    lines += ["", "```", info["free"], "```", "", "## Method", "",
-              f"- Data: `python -m service seed` plus `python -m service synth --records N --seed {SEED}` "
-              "(N = recognitions + ambassador exchanges; about N/5 sources and one government per 500 records on top; "
-              "one change-log row per record). PostgreSQL gets `ANALYZE` after the load; SQLite gets none (the service "
-              "never runs it).",
-              f"- Server: gunicorn with the project's `gunicorn.conf.py` (sync workers, WEB_CONCURRENCY={args.workers}, "
-              f"TIMEOUT={args.timeout or 'default 30'} s, access log to a file), on 127.0.0.1.",
-              f"- Load: wrk {args.threads} threads, {args.connections} connections, {args.duration} s per scenario after "
-              f"a {args.warmup} s warm-up, 30 s request timeout. PATCH: {args.write_connections} threads of one "
-              "connection each, each editing its own exchange's `note` (GET once for the ETag, then PATCH with "
-              "If-Match taking the next ETag from each 200; 412s counted apart); its req/s counts PATCH 200s only.",
-              f"- Relations: `GET /v1/governments/<busiest synthetic government>/relations?as_of={AS_OF}`; 304: the same "
-              "with `If-None-Match`; as_of varied: the same with a random day of 2000–2024 per request, so the "
-              "service cannot replay a remembered answer (the cost of building one); one relation: "
-              "`.../relations/RU`; filtered page: "
-              "`/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50`; CSV export: "
-              f"`/v1/ambassador-exchanges?format=csv&<filter>` with the filter whose row count is nearest {args.csv_rows:,} "
-              "(JSON and CSV pages stop at 500 rows; a CSV without `limit` streams every matching row).",
-              "- Ceiling: `bench/ceiling_app.py`, a bare WSGI app sending the very bytes of the relations answer. "
-              "Baseline: `bench/baseline_app.py`, Flask with one hand-written SQL query on a raw DB-API connection "
-              "and the same classification, checked to give the same answer before it is measured.",
-              "- The machine is shared with other work: before each scenario the harness waits (at most "
-              f"{args.quiet_wait:.0f} s) until the whole machine uses under 0.25 cores, and during it it counts the CPU "
-              "used by the server (gunicorn master and workers, and PostgreSQL's backends for the bench database) and by everything that is neither the server nor wrk "
-              "nor the harness (\"foreign\"; a scenario with more than 0.25 foreign cores is run again up to "
-              f"{args.retries} more time(s) and the least disturbed try kept; ⚠: still above 0.25, slowed by other work).",
-              "- Peak RSS: the largest VmHWM of the gunicorn workers after all service scenarios (including the big "
-              "export). Export memory: the workers' VmRSS before and after one unfiltered CSV export of every exchange, "
-              "made after the other scenarios (it may outlive gunicorn's TIMEOUT and get a worker killed).",
-              ""]
+    lines += [
+        "",
+        "```",
+        info["free"],
+        "```",
+        "",
+        "## Method",
+        "",
+        f"- Data: `python -m service seed` plus `python -m service synth --records N --seed {SEED}` "
+        "(N = recognitions + ambassador exchanges; about N/5 sources and one government per 500 records on top; "
+        "one change-log row per record). PostgreSQL gets `ANALYZE` after the load; SQLite gets none (the service "
+        "never runs it).",
+        f"- Server: gunicorn with the project's `gunicorn.conf.py` (sync workers, WEB_CONCURRENCY={args.workers}, "
+        f"TIMEOUT={args.timeout or 'default 30'} s, access log to a file), on 127.0.0.1.",
+        f"- Load: wrk {args.threads} threads, {args.connections} connections, {args.duration} s per scenario after "
+        f"a {args.warmup} s warm-up, 30 s request timeout. PATCH: {args.write_connections} threads of one "
+        "connection each, each editing its own exchange's `note` (GET once for the ETag, then PATCH with "
+        "If-Match taking the next ETag from each 200; 412s counted apart); its req/s counts PATCH 200s only.",
+        f"- Relations: `GET /v1/governments/<busiest synthetic government>/relations?as_of={AS_OF}`; 304: the same "
+        "with `If-None-Match`; as_of varied: the same with a random day of 2000–2024 per request, so the "
+        "service cannot replay a remembered answer (the cost of building one); one relation: "
+        "`.../relations/RU`; filtered page: "
+        "`/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50`; CSV export: "
+        f"`/v1/ambassador-exchanges?format=csv&<filter>` with the filter whose row count is nearest {args.csv_rows:,} "
+        "(JSON and CSV pages stop at 500 rows; a CSV without `limit` streams every matching row).",
+        "- Ceiling: `bench/ceiling_app.py`, a bare WSGI app sending the very bytes of the relations answer. "
+        "Baseline: `bench/baseline_app.py`, Flask with one hand-written SQL query on a raw DB-API connection "
+        "and the same classification, checked to give the same answer before it is measured.",
+        "- The machine is shared with other work: before each scenario the harness waits (at most "
+        f"{args.quiet_wait:.0f} s) until the whole machine uses under 0.25 cores, and during it it counts the CPU "
+        "used by the server (gunicorn master and workers, and PostgreSQL's backends for the bench database) "
+        "and by everything that is neither the server nor wrk "
+        'nor the harness ("foreign"; a scenario with more than 0.25 foreign cores is run again up to '
+        f"{args.retries} more time(s) and the least disturbed try kept; ⚠: still above 0.25, slowed by other work).",
+        "- Peak RSS: the largest VmHWM of the gunicorn workers after all service scenarios (including the big "
+        "export). Export memory: the workers' VmRSS before and after one unfiltered CSV export of every exchange, "
+        "made after the other scenarios (it may outlive gunicorn's TIMEOUT and get a worker killed).",
+        "",
+    ]
 
-    lines += ["## Results", "",
-              "| engine | records | synth s | DB MB | scenario | req/s | p50 ms | p99 ms | server / foreign cores | "
-              "req per server CPU-s | notes |",
-              "|---|---:|---:|---:|---|---:|---:|---:|---|---:|---|"]
+    lines += [
+        "## Results",
+        "",
+        "| engine | records | synth s | DB MB | scenario | req/s | p50 ms | p99 ms | server / foreign cores | "
+        "req per server CPU-s | notes |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---|---:|---|",
+    ]
     for r in results:
         first = True
         for key, label in SCENARIOS:
@@ -670,14 +766,20 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
                 continue
             notes = []
             if key in ("relations_200", "ceiling"):
-                notes.append(f"{r['relations_bytes']:,} B, {r['relations_countries']} countries, "
-                             f"{r['government_records']} records" if key == "relations_200" else f"{r['relations_bytes']:,} B")
+                notes.append(
+                    f"{r['relations_bytes']:,} B, {r['relations_countries']} countries, "
+                    f"{r['government_records']} records"
+                    if key == "relations_200"
+                    else f"{r['relations_bytes']:,} B"
+                )
             if key == "relations_304":
                 notes.append(f"check: {s.get('check_status')}")
             if key == "csv_export":
                 per = s["bytes"] / s["requests"] if s["requests"] else 0
-                notes.append(f"filter `{s['filter']}`: {s['rows']:,} rows, {per / 1e6:.2f} MB each, "
-                             f"{s['rows'] * s['rps']:,.0f} rows/s")
+                notes.append(
+                    f"filter `{s['filter']}`: {s['rows']:,} rows, {per / 1e6:.2f} MB each, "
+                    f"{s['rows'] * s['rps']:,.0f} rows/s"
+                )
             if key == "patch":
                 notes.append(f"{s['patch_ok']} ok, {s['patch_412']} × 412, {s['patch_other']} other, {s['gets']} GETs")
             if key == "baseline":
@@ -685,20 +787,32 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
             if s.get("errors") and key != "patch":
                 notes.append(f"**{s['errors']} errors** (status {s['errors_status']}, timeout {s['errors_timeout']})")
             rps = s["ok_rps"] if key == "patch" else s["rps"]
-            lead = (f"| {r['engine']} | {r['records']:,} | {r['synth_seconds']:.1f} | {r['db_bytes'] / 1e6:,.0f} "
-                    if first else "| | | | ")
+            lead = (
+                f"| {r['engine']} | {r['records']:,} | {r['synth_seconds']:.1f} | {r['db_bytes'] / 1e6:,.0f} "
+                if first
+                else "| | | | "
+            )
             first = False
-            cores = f"{s['server_cores']:.2f} / {s['foreign_cores']:.2f}" + (" ⚠" if s["foreign_cores"] > FOREIGN_LIMIT else "")
-            lines.append(f"{lead}| {label} | {rps:,.1f} | {s['p50_ms']:,.2f} | {s['p99_ms']:,.2f} | {cores} | "
-                         f"{fmt(per_core(s), 1)} | {'; '.join(notes)} |")
-    lines += ["", "## Targets", "",
-              "Ratios of req/s; in brackets the same ratio of req per server CPU-second, which other work on the "
-              "machine disturbs less (the ceiling's CPU excludes wrk's, so its per-CPU figure flatters it less than "
-              "its req/s).", "",
-              "| engine | records | relations200 / ceiling (≥ 0.5) | relations200 / baseline (≥ 1.0) | "
-              "relations304 / ceiling (≥ 0.7) | peak RSS / worker MB (≤ 150 at the largest) | "
-              "as_of varied / baseline (info) |",
-              "|---|---:|---|---|---|---|---|"]
+            cores = f"{s['server_cores']:.2f} / {s['foreign_cores']:.2f}" + (
+                " ⚠" if s["foreign_cores"] > FOREIGN_LIMIT else ""
+            )
+            lines.append(
+                f"{lead}| {label} | {rps:,.1f} | {s['p50_ms']:,.2f} | {s['p99_ms']:,.2f} | {cores} | "
+                f"{fmt(per_core(s), 1)} | {'; '.join(notes)} |"
+            )
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "Ratios of req/s; in brackets the same ratio of req per server CPU-second, which other work on the "
+        "machine disturbs less (the ceiling's CPU excludes wrk's, so its per-CPU figure flatters it less than "
+        "its req/s).",
+        "",
+        "| engine | records | relations200 / ceiling (≥ 0.5) | relations200 / baseline (≥ 1.0) | "
+        "relations304 / ceiling (≥ 0.7) | peak RSS / worker MB (≤ 150 at the largest) | "
+        "as_of varied / baseline (info) |",
+        "|---|---:|---|---|---|---|---|",
+    ]
     largest = {}
     for r in results:
         largest[r["engine"]] = max(largest.get(r["engine"], 0), r["records"])
@@ -711,19 +825,32 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         a2 = ratio(per_core(sc["relations_200"]), per_core(sc["ceiling"]))
         b2 = ratio(per_core(sc["relations_200"]), per_core(sc["baseline"]))
         cold = sc.get("relations_cold")
-        cold_cell = (f"{fmt(ratio(cold['rps'], sc['baseline']['rps']))} "
-                     f"[{fmt(ratio(per_core(cold), per_core(sc['baseline'])))}]") if cold else "not measured"
+        cold_cell = (
+            (
+                f"{fmt(ratio(cold['rps'], sc['baseline']['rps']))} "
+                f"[{fmt(ratio(per_core(cold), per_core(sc['baseline'])))}]"
+            )
+            if cold
+            else "not measured"
+        )
         c2 = ratio(per_core(sc["relations_304"]), per_core(sc["ceiling"]))
         rss = r["peak_rss_kb"] / 1024
         rss_verdict = verdict(rss, TARGETS["peak_rss_mb"], False) if r["records"] == largest[r["engine"]] else "(info)"
-        lines.append(f"| {r['engine']} | {r['records']:,} | {fmt(a)} [{fmt(a2)}]: {verdict(a, 0.5)} | "
-                     f"{fmt(b)} [{fmt(b2)}]: {verdict(b, 1.0)} | {fmt(c)} [{fmt(c2)}]: {verdict(c, 0.7)} | "
-                     f"{rss:.0f}: {rss_verdict} | {cold_cell} |")
-    lines += ["", "p50 growth, largest size over the smallest (target ≤ 1.5); in brackets the growth of server CPU "
-              "per request (the inverse ratio of req per server CPU-s), which other work disturbs less. The busiest "
-              "government's record count differs per size (see Results), and with 16 connections on 2 workers the p50 "
-              "is mostly queueing, so it moves with throughput:", "",
-              "| engine | sizes | relations 200 p50 | filtered page p50 |", "|---|---|---|---|"]
+        lines.append(
+            f"| {r['engine']} | {r['records']:,} | {fmt(a)} [{fmt(a2)}]: {verdict(a, 0.5)} | "
+            f"{fmt(b)} [{fmt(b2)}]: {verdict(b, 1.0)} | {fmt(c)} [{fmt(c2)}]: {verdict(c, 0.7)} | "
+            f"{rss:.0f}: {rss_verdict} | {cold_cell} |"
+        )
+    lines += [
+        "",
+        "p50 growth, largest size over the smallest (target ≤ 1.5); in brackets the growth of server CPU "
+        "per request (the inverse ratio of req per server CPU-s), which other work disturbs less. The busiest "
+        "government's record count differs per size (see Results), and with 16 connections on 2 workers the p50 "
+        "is mostly queueing, so it moves with throughput:",
+        "",
+        "| engine | sizes | relations 200 p50 | filtered page p50 |",
+        "|---|---|---|---|",
+    ]
     for engine in sorted({r["engine"] for r in results}):
         runs = sorted((r for r in results if r["engine"] == engine), key=lambda r: r["records"])
         if len(runs) < 2:
@@ -734,13 +861,19 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         for key in ("relations_200", "filtered_page"):
             value = ratio(big["scenarios"][key]["p50_ms"], small["scenarios"][key]["p50_ms"])
             cpu = ratio(per_core(small["scenarios"][key]), per_core(big["scenarios"][key]))
-            cells.append(f"{small['scenarios'][key]['p50_ms']:.1f} → {big['scenarios'][key]['p50_ms']:.1f} ms = "
-                         f"{fmt(value)} [{fmt(cpu)}]: {verdict(value, 1.5, False)}")
+            cells.append(
+                f"{small['scenarios'][key]['p50_ms']:.1f} → {big['scenarios'][key]['p50_ms']:.1f} ms = "
+                f"{fmt(value)} [{fmt(cpu)}]: {verdict(value, 1.5, False)}"
+            )
         lines.append(f"| {engine} | {small['records']:,} → {big['records']:,} | {cells[0]} | {cells[1]} |")
-    lines += ["", "CSV export memory (one unfiltered export of every exchange, after the other scenarios; "
-              "runs before 27 Nov 23:40 made it first, on a fresh server):", "",
-              "| engine | records | outcome | rows | seconds | rows/s | worker RSS before → after MB (max Δ) |",
-              "|---|---:|---|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "CSV export memory (one unfiltered export of every exchange, after the other scenarios; "
+        "runs before 27 Nov 23:40 made it first, on a fresh server):",
+        "",
+        "| engine | records | outcome | rows | seconds | rows/s | worker RSS before → after MB (max Δ) |",
+        "|---|---:|---|---:|---:|---:|---|",
+    ]
     for r in results:
         e = r["big_export"]
         before = max((m.get("VmRSS", 0) for m in e["rss_before_kb"].values()), default=0) / 1024
@@ -749,16 +882,21 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         outcome = e["outcome"] + (f"; worker(s) replaced: {e['workers_replaced']}" if e["workers_replaced"] else "")
         if e.get("worker_timeouts"):
             outcome += f"; gunicorn logged WORKER TIMEOUT × {e['worker_timeouts']}"
-        lines.append(f"| {r['engine']} | {r['records']:,} | {outcome} | {e['rows']:,} | {e['seconds']:.1f} | "
-                     f"{rate:,.0f} | {before:.0f} → {after:.0f} ({(e['max_rss_delta_kb'] or 0) / 1024:+.1f}) |")
+        lines.append(
+            f"| {r['engine']} | {r['records']:,} | {outcome} | {e['rows']:,} | {e['seconds']:.1f} | "
+            f"{rate:,.0f} | {before:.0f} → {after:.0f} ({(e['max_rss_delta_kb'] or 0) / 1024:+.1f}) |"
+        )
     lines.append("")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,100000,1000000",
-                        help="comma-separated record counts for SQLite (empty: none) [%(default)s]")
+    parser.add_argument(
+        "--sizes",
+        default="1000,100000,1000000",
+        help="comma-separated record counts for SQLite (empty: none) [%(default)s]",
+    )
     parser.add_argument("--postgres", metavar="URL", help="also run on a fresh database on this PostgreSQL server")
     parser.add_argument("--postgres-sizes", help="sizes for PostgreSQL [default: --sizes]")
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario [%(default)s]")
@@ -770,21 +908,33 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=None, help="gunicorn TIMEOUT [the project's default]")
     parser.add_argument("--csv-rows", type=int, default=10_000, help="rows wanted in the CSV scenario [%(default)s]")
     parser.add_argument("--export-deadline", type=float, default=180, help="seconds allowed to the big export")
-    parser.add_argument("--quiet-wait", type=float, default=30,
-                        help="seconds to wait, before each scenario, for other processes to leave the CPU [%(default)s]")
-    parser.add_argument("--retries", type=int, default=1,
-                        help="extra tries of a scenario slowed by other work; the least disturbed is kept [%(default)s]")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=30,
+        help="seconds to wait, before each scenario, for other processes to leave the CPU [%(default)s]",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=1,
+        help="extra tries of a scenario slowed by other work; the least disturbed is kept [%(default)s]",
+    )
     parser.add_argument("--max-minutes", type=float, default=60, help="skip datasets not started by then")
     parser.add_argument("--workdir", help="where SQLite files and logs go [a new temporary folder, removed after]")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
-    parser.add_argument("--render-only", metavar="RESULTS_JSON",
-                        help="only write the report again from a results.json")
+    parser.add_argument("--render-only", metavar="RESULTS_JSON", help="only write the report again from a results.json")
     args = parser.parse_args()
     if args.render_only:
         saved = json.loads(Path(args.render_only).read_text(encoding="utf-8"))
         stored = argparse.Namespace(**{**vars(args), **saved.get("args", {})})
-        report = render(saved["results"], saved["machine"], stored, saved.get("total_seconds", 0),
-                        saved.get("command", "bench/run.py"))
+        report = render(
+            saved["results"],
+            saved["machine"],
+            stored,
+            saved.get("total_seconds", 0),
+            saved.get("command", "bench/run.py"),
+        )
         if saved.get("failures"):
             report += "\n## Failed runs\n\n" + "\n".join(f"- {f}" for f in saved["failures"]) + "\n"
         Path(args.output).write_text(report, encoding="utf-8")
@@ -836,8 +986,20 @@ def main() -> None:
                 report += "\n## Failed runs\n\n" + "\n".join(f"- {failure}" for failure in failures) + "\n"
             Path(args.output).write_text(report, encoding="utf-8")
             Path(args.output).with_name("results.json").write_text(
-                json.dumps({"machine": info, "command": command, "args": vars(args), "total_seconds": total,
-                            "failures": failures, "results": results}, indent=1, default=str), encoding="utf-8")
+                json.dumps(
+                    {
+                        "machine": info,
+                        "command": command,
+                        "args": vars(args),
+                        "total_seconds": total,
+                        "failures": failures,
+                        "results": results,
+                    },
+                    indent=1,
+                    default=str,
+                ),
+                encoding="utf-8",
+            )
             print(report)
             log(f"wrote {args.output} in {total / 60:.1f} min")
 

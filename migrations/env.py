@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the service's own configuration."""
+
 from __future__ import annotations
 
 from alembic import context

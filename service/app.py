@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask
 
@@ -21,7 +21,7 @@ from .store.database import register_database
 from .views import register_views
 
 
-def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     register_config(app, overrides)
     register_logging(app)
@@ -37,7 +37,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
     return app
 
 
-def register_config(app: Flask, overrides: Optional[Mapping[str, Any]]) -> None:
+def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.update(config.from_environment())
     app.config.update(API_CONFIG, API_SPEC_OPTIONS=api_spec_options(), JSON_SORT_KEYS=False)
     app.config.update(overrides or {})

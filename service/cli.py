@@ -12,7 +12,6 @@ besides Flask's own (``routes``, ``shell``):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import click
 from flask import current_app
@@ -122,7 +121,7 @@ def revoke_command(name: str) -> None:
     help="Same seed, same rows; the seed is part of every id.",
 )
 @with_appcontext
-def synth_command(records: int, governments: Optional[int], seed: int) -> None:
+def synth_command(records: int, governments: int | None, seed: int) -> None:
     """Add deterministic synthetic data (for benchmarks); fails if the seed's data exists."""
     if governments is not None and governments > records:
         raise click.BadParameter("at most one government per record", param_hint="--governments")

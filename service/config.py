@@ -1,4 +1,5 @@
 """Configuration, read from environment variables only (see the README table)."""
+
 from __future__ import annotations
 
 import os
@@ -22,16 +23,14 @@ def normalise_database_url(url: str) -> str:
     """Accept the common ``postgres://`` and ``postgresql://`` spellings, use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
 def from_environment() -> dict:
     """The Flask config mapping built from the process environment."""
     return {
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("DATABASE_URL") or default_database_url()
-        ),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url()),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
         "READ_REQUIRES_TOKEN": env_flag("READ_REQUIRES_TOKEN"),

@@ -11,6 +11,7 @@ It also lends its heartbeat to the app (``service.heartbeat``): a sync worker
 notifies the arbiter only between requests, so a streamed export longer than
 ``timeout`` would otherwise be killed mid-body.
 """
+
 from __future__ import annotations
 
 import errno

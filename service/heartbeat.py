@@ -6,14 +6,15 @@ would be killed mid-body, leaving the client a truncated 200. The worker
 (``service.gunicorn_worker``) installs its ``notify`` here, and code that streams
 calls ``beat()`` as it makes progress. Outside gunicorn (tests, the CLI) it does nothing.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
-_notify: Optional[Callable[[], None]] = None
+_notify: Callable[[], None] | None = None
 
 
-def install(notify: Optional[Callable[[], None]]) -> None:
+def install(notify: Callable[[], None] | None) -> None:
     """Called once by the worker process; ``None`` removes it."""
     global _notify
     _notify = notify

@@ -2,9 +2,10 @@
 
 Every database test runs once on SQLite and once on PostgreSQL.
 """
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient

@@ -1,12 +1,13 @@
 """The change feed, per-record history and as-known-at answers."""
+
 from __future__ import annotations
 
 import datetime as dt
 import time
 
 import pytest
-from tests.support.constants import CNN, RECOGNITION, RELATIONS
 
+from tests.support.constants import CNN, RECOGNITION, RELATIONS
 
 
 def all_changes(client, **query) -> list[dict]:
@@ -57,10 +58,10 @@ def test_bad_feed_queries_are_422(client, seeded, query):
 
 def test_rejected_writes_leave_no_entry(client, seeded, editor):
     before = len(all_changes(client))
-    client.post("/v1/sources", json={"publisher": "X"}, headers=editor)              # 422
+    client.post("/v1/sources", json={"publisher": "X"}, headers=editor)  # 422
     client.post("/v1/sources", json={"publisher": "X", "title": "T", "kind": "news"})  # 401
     client.patch(RECOGNITION, json={"note": "x"}, headers={**editor, "If-Match": '"v7"'})  # 412
-    client.delete(f"/v1/sources/{CNN}", headers={**editor, "If-Match": '"v1"'})        # 409
+    client.delete(f"/v1/sources/{CNN}", headers={**editor, "If-Match": '"v1"'})  # 409
     assert len(all_changes(client)) == before
 
 
@@ -79,10 +80,11 @@ def test_history_lists_one_record_oldest_first(client, seeded, editor):
 
 # --- as_known_at -------------------------------------------------------------------------
 
+
 def moment_between(client) -> str:
     """A timestamp strictly after every change so far and before any later one."""
     time.sleep(0.02)
-    moment = dt.datetime.now(dt.timezone.utc)
+    moment = dt.datetime.now(dt.UTC)
     time.sleep(0.02)
     return moment.isoformat()
 
@@ -101,8 +103,17 @@ def test_as_known_at_now_equals_the_live_answer(client, seeded):
 
 def test_a_record_created_after_t_is_absent_at_t(client, seeded, editor):
     moment = moment_between(client)
-    created = client.post("/v1/recognitions", headers=editor, json={
-        "government": "af-islamic-emirate", "country": "BY", "form": "de_jure", "start": "2025-07-04", "sources": [CNN]})
+    created = client.post(
+        "/v1/recognitions",
+        headers=editor,
+        json={
+            "government": "af-islamic-emirate",
+            "country": "BY",
+            "form": "de_jure",
+            "start": "2025-07-04",
+            "sources": [CNN],
+        },
+    )
     assert created.status_code == 201
     assert categories(client)["BY"] == "recognized"
     assert "BY" not in categories(client, as_known_at=moment)
@@ -120,8 +131,12 @@ def test_a_record_updated_after_t_shows_its_old_value_at_t(client, seeded, edito
 
 def test_a_record_deleted_after_t_is_still_there_at_t(client, seeded, editor):
     moment = moment_between(client)
-    assert client.delete("/v1/ambassador-exchanges/amb_ef2a62b16b2afcb65991",
-                         headers={**editor, "If-Match": '"v1"'}).status_code == 204
+    assert (
+        client.delete(
+            "/v1/ambassador-exchanges/amb_ef2a62b16b2afcb65991", headers={**editor, "If-Match": '"v1"'}
+        ).status_code
+        == 204
+    )
     assert "QA" not in categories(client), "its only record is gone"
     assert categories(client, as_known_at=moment)["QA"] == "limited_relations"
 
@@ -136,23 +151,28 @@ def test_a_record_moved_between_governments_is_where_it_was_at_each_moment(clien
 
     def move_to(government):
         etag = client.get(RECOGNITION).headers["ETag"]
-        assert client.patch(RECOGNITION, json={"government": government},
-                            headers={**editor, "If-Match": etag}).status_code == 200
+        assert (
+            client.patch(RECOGNITION, json={"government": government}, headers={**editor, "If-Match": etag}).status_code
+            == 200
+        )
         return moment_between(client)
 
     moment_home = moment_between(client)
     moment_away = move_to("xx-other")
     etag = client.get(RECOGNITION).headers["ETag"]
-    assert client.patch(RECOGNITION, json={"note": "edited while away"},
-                        headers={**editor, "If-Match": etag}).status_code == 200
+    assert (
+        client.patch(RECOGNITION, json={"note": "edited while away"}, headers={**editor, "If-Match": etag}).status_code
+        == 200
+    )
     moment_still_away = moment_between(client)
     moment_back = move_to("af-islamic-emirate")
     assert categories(client, as_known_at=moment_home)["RU"] == "recognized"
     assert categories(client, as_known_at=moment_away)["RU"] == "ambassadors_exchanged"
     assert categories(client, as_known_at=moment_still_away)["RU"] == "ambassadors_exchanged"
     assert categories(client, as_known_at=moment_back)["RU"] == "recognized"
-    other = client.get("/v1/governments/xx-other/relations",
-                       query_string={"as_of": "2025-07-04", "as_known_at": moment_still_away}).json
+    other = client.get(
+        "/v1/governments/xx-other/relations", query_string={"as_of": "2025-07-04", "as_known_at": moment_still_away}
+    ).json
     assert [(row["country"], row["category"]) for row in other["items"]] == [("RU", "recognized")]
 
 

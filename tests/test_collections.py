@@ -1,4 +1,5 @@
 """Collections: filters, cursor pages, CSV, conditional GETs and content negotiation."""
+
 from __future__ import annotations
 
 import csv
@@ -17,6 +18,7 @@ def csv_rows(response) -> list[dict]:
 
 
 # --- filters -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("query", "expected_countries"),
@@ -87,6 +89,7 @@ def test_unknown_record_is_404(client, seeded, path):
 
 # --- cursor pages --------------------------------------------------------------------
 
+
 def test_pages_are_stable_under_inserts(client, db):
     make.government()
     for _ in range(6):
@@ -115,7 +118,7 @@ def test_link_header_keeps_the_filters(client, db):
     response = client.get("/v1/sources?kind=dataset&limit=2")
     link = response.headers["Link"]
     assert "kind=dataset" in link and "limit=2" in link and 'rel="next"' in link
-    next_url = link[link.index("<") + 1:link.index(">")]
+    next_url = link[link.index("<") + 1 : link.index(">")]
     assert len(client.get(next_url).json["items"]) == 1
 
 
@@ -128,6 +131,7 @@ def test_forged_cursors_are_400(client, seeded, path, cursor):
 
 
 # --- CSV -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", COLLECTIONS)
 def test_csv_has_the_same_rows_as_json(client, seeded, path):
@@ -171,13 +175,17 @@ def test_csv_with_a_limit_is_one_page_with_a_link(client, seeded):
 def test_relations_as_csv(client, seeded):
     rows = csv_rows(client.get(RELATIONS, query_string={"as_of": "2025-07-04", "format": "csv"}))
     assert {row["country"]: row["category"] for row in rows} == {
-        "AE": "ambassadors_exchanged", "CN": "ambassadors_exchanged", "QA": "limited_relations", "RU": "recognized",
+        "AE": "ambassadors_exchanged",
+        "CN": "ambassadors_exchanged",
+        "QA": "limited_relations",
+        "RU": "recognized",
     }
     russia = next(row for row in rows if row["country"] == "RU")
     assert russia["recognition_start"] == "2025-07-03" and len(russia["sources"].split(";")) == 3
 
 
 # --- negotiation, ETags, HEAD --------------------------------------------------------
+
 
 def test_unacceptable_accept_is_406(client, seeded):
     response = client.get("/v1/sources", headers={"Accept": "application/xml"})

@@ -4,11 +4,12 @@ The gate itself is ``test_openapi_yaml_keeps_every_v1_promise``; the rest proves
 (tests/contract/compat.py): each kind of breaking change is found on a small hand-made
 pair of documents, additive changes pass, and a few breaks are found in the real contract.
 """
+
 from __future__ import annotations
 
 import copy
-from pathlib import Path
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
@@ -39,12 +40,16 @@ def contract() -> dict:
 
 # --- the gate -----------------------------------------------------------------------------
 
+
 def test_the_contract_s_major_version_has_a_frozen_baseline(contract):
     version = major(contract)
     if not (FROZEN / f"v{version}-baseline.yaml").exists():
-        pytest.fail(f"openapi.yaml is version {contract['info']['version']}, and no contract of major version "
-                    f"{version} is frozen: releasing it means `cp openapi.yaml tests/contract/v{version}-baseline.yaml` "
-                    "(README, 'Contract compatibility').", pytrace=False)
+        pytest.fail(
+            f"openapi.yaml is version {contract['info']['version']}, and no contract of major version "
+            f"{version} is frozen: releasing it means `cp openapi.yaml tests/contract/v{version}-baseline.yaml` "
+            "(README, 'Contract compatibility').",
+            pytrace=False,
+        )
 
 
 def test_openapi_yaml_keeps_every_promise_of_its_major_version(contract):
@@ -81,6 +86,7 @@ def test_every_allowed_change_names_a_reason(allowed):
 
 # --- a small contract to break ------------------------------------------------------------
 
+
 def ref(section: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/components/{section}/{name}"}
 
@@ -97,8 +103,12 @@ BASE: dict[str, Any] = {
             "get": {
                 "operationId": "listThings",
                 "parameters": [
-                    {"name": "limit", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    },
                     {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["a", "b"]}},
                     ref("parameters", "If-None-Match"),
                 ],
@@ -106,7 +116,10 @@ BASE: dict[str, Any] = {
                     "200": {
                         "description": "OK",
                         "headers": {"ETag": ref("headers", "ETag")},
-                        "content": {**json_body(ref("schemas", "ThingPage")), "text/csv": {"schema": {"type": "string"}}},
+                        "content": {
+                            **json_body(ref("schemas", "ThingPage")),
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
                     },
                     "422": ref("responses", "Problem"),
                 },
@@ -165,8 +178,12 @@ BASE: dict[str, Any] = {
             },
             "Problem": {"type": "object", "properties": {"status": {"type": "integer"}}, "required": ["status"]},
         },
-        "responses": {"Problem": {"description": "A problem",
-                                  "content": {"application/problem+json": {"schema": ref("schemas", "Problem")}}}},
+        "responses": {
+            "Problem": {
+                "description": "A problem",
+                "content": {"application/problem+json": {"schema": ref("schemas", "Problem")}},
+            }
+        },
         "parameters": {"If-None-Match": {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}},
         "headers": {"ETag": {"required": True, "schema": {"type": "string"}}},
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
@@ -186,7 +203,7 @@ def thing(document: dict, method: str = "get") -> dict:
     return document["paths"]["/things/{thing_id}"][method]
 
 
-def kinds(after: Callable[[dict], Any], before: Optional[Callable[[dict], Any]] = None) -> set[str]:
+def kinds(after: Callable[[dict], Any], before: Callable[[dict], Any] | None = None) -> set[str]:
     old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
     if before:
         before(old)
@@ -206,85 +223,141 @@ BREAKING: dict[str, tuple[Callable[[dict], Any], set[str]]] = {
     # response bodies
     "response field removed": (
         lambda d: (schema(d, "Thing")["properties"].pop("count"), schema(d, "Thing")["required"].remove("count")),
-        {"response-property-removed"}),
-    "response field becomes optional": (lambda d: schema(d, "Thing")["required"].remove("count"),
-                                        {"response-property-became-optional"}),
-    "response enum value removed": (lambda d: schema(d, "Thing")["properties"]["status"]["enum"].remove("retired"),
-                                    {"response-enum-value-removed"}),
-    "response enum value added": (lambda d: schema(d, "Thing")["properties"]["status"]["enum"].append("archived"),
-                                  {"response-enum-value-added"}),
-    "response enum dropped": (lambda d: schema(d, "Thing")["properties"]["status"].pop("enum"),
-                              {"response-enum-dropped"}),
+        {"response-property-removed"},
+    ),
+    "response field becomes optional": (
+        lambda d: schema(d, "Thing")["required"].remove("count"),
+        {"response-property-became-optional"},
+    ),
+    "response enum value removed": (
+        lambda d: schema(d, "Thing")["properties"]["status"]["enum"].remove("retired"),
+        {"response-enum-value-removed"},
+    ),
+    "response enum value added": (
+        lambda d: schema(d, "Thing")["properties"]["status"]["enum"].append("archived"),
+        {"response-enum-value-added"},
+    ),
+    "response enum dropped": (
+        lambda d: schema(d, "Thing")["properties"]["status"].pop("enum"),
+        {"response-enum-dropped"},
+    ),
     "response type changed (integer to string)": (
-        lambda d: schema(d, "Thing")["properties"]["count"].update(type="string"), {"response-type-widened"}),
+        lambda d: schema(d, "Thing")["properties"]["count"].update(type="string"),
+        {"response-type-widened"},
+    ),
     "response field becomes nullable": (
-        lambda d: schema(d, "Thing")["properties"]["count"].update(type=["integer", "null"]), {"response-type-widened"}),
+        lambda d: schema(d, "Thing")["properties"]["count"].update(type=["integer", "null"]),
+        {"response-type-widened"},
+    ),
     "response array items change type": (
-        lambda d: schema(d, "Thing")["properties"]["tags"]["items"].update(type="integer"), {"response-type-widened"}),
-    "response format changed": (lambda d: schema(d, "Thing")["properties"]["at"].update(format="date"),
-                                {"response-format-changed"}),
+        lambda d: schema(d, "Thing")["properties"]["tags"]["items"].update(type="integer"),
+        {"response-type-widened"},
+    ),
+    "response format changed": (
+        lambda d: schema(d, "Thing")["properties"]["at"].update(format="date"),
+        {"response-format-changed"},
+    ),
     "response status removed": (lambda d: thing(d)["responses"].pop("404"), {"response-status-removed"}),
-    "response media type removed": (lambda d: things(d)["responses"]["200"]["content"].pop("text/csv"),
-                                    {"response-media-type-removed"}),
+    "response media type removed": (
+        lambda d: things(d)["responses"]["200"]["content"].pop("text/csv"),
+        {"response-media-type-removed"},
+    ),
     "response header removed": (lambda d: things(d)["responses"]["200"].pop("headers"), {"response-header-removed"}),
-    "response header becomes optional": (lambda d: d["components"]["headers"]["ETag"].update(required=False),
-                                         {"response-header-became-optional"}),
+    "response header becomes optional": (
+        lambda d: d["components"]["headers"]["ETag"].update(required=False),
+        {"response-header-became-optional"},
+    ),
     "shared error schema loses a field (through two $refs)": (
         lambda d: (schema(d, "Problem")["properties"].pop("status"), schema(d, "Problem").pop("required")),
-        {"response-property-removed"}),
+        {"response-property-removed"},
+    ),
     # parameters
     "new required parameter": (
-        lambda d: things(d)["parameters"].append({"name": "q", "in": "query", "required": True,
-                                                  "schema": {"type": "string"}}),
-        {"parameter-required-added"}),
+        lambda d: things(d)["parameters"].append(
+            {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}
+        ),
+        {"parameter-required-added"},
+    ),
     "new required header": (
-        lambda d: thing(d, "delete").setdefault("parameters", []).append(
-            {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}),
-        {"parameter-required-added"}),
-    "parameter becomes required": (lambda d: things(d)["parameters"][0].update(required=True),
-                                   {"parameter-became-required"}),
+        lambda d: (
+            thing(d, "delete")
+            .setdefault("parameters", [])
+            .append({"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}})
+        ),
+        {"parameter-required-added"},
+    ),
+    "parameter becomes required": (
+        lambda d: things(d)["parameters"][0].update(required=True),
+        {"parameter-became-required"},
+    ),
     "parameter removed": (lambda d: things(d)["parameters"].pop(1), {"parameter-removed"}),
-    "parameter enum value removed": (lambda d: things(d)["parameters"][1]["schema"]["enum"].remove("b"),
-                                     {"request-enum-value-removed"}),
-    "parameter type changed": (lambda d: things(d)["parameters"][0]["schema"].update(type="string"),
-                               {"request-type-narrowed"}),
-    "parameter maximum lowered": (lambda d: things(d)["parameters"][0]["schema"].update(maximum=100),
-                                  {"request-constraint-tightened"}),
+    "parameter enum value removed": (
+        lambda d: things(d)["parameters"][1]["schema"]["enum"].remove("b"),
+        {"request-enum-value-removed"},
+    ),
+    "parameter type changed": (
+        lambda d: things(d)["parameters"][0]["schema"].update(type="string"),
+        {"request-type-narrowed"},
+    ),
+    "parameter maximum lowered": (
+        lambda d: things(d)["parameters"][0]["schema"].update(maximum=100),
+        {"request-constraint-tightened"},
+    ),
     "shared header parameter changes type (through $ref)": (
         lambda d: d["components"]["parameters"]["If-None-Match"]["schema"].update(type="integer"),
-        {"request-type-narrowed"}),
+        {"request-type-narrowed"},
+    ),
     # request bodies
     "new required request field": (
-        lambda d: (schema(d, "ThingBody")["properties"].update(owner={"type": "string"}),
-                   schema(d, "ThingBody")["required"].append("owner")),
-        {"request-property-required-added"}),
-    "request field becomes required": (lambda d: schema(d, "ThingBody")["required"].append("note"),
-                                       {"request-property-became-required"}),
-    "request field removed": (lambda d: schema(d, "ThingBody")["properties"].pop("note"),
-                              {"request-property-removed"}),
-    "request enum value removed": (lambda d: schema(d, "ThingBody")["properties"]["status"]["enum"].remove("retired"),
-                                   {"request-enum-value-removed"}),
+        lambda d: (
+            schema(d, "ThingBody")["properties"].update(owner={"type": "string"}),
+            schema(d, "ThingBody")["required"].append("owner"),
+        ),
+        {"request-property-required-added"},
+    ),
+    "request field becomes required": (
+        lambda d: schema(d, "ThingBody")["required"].append("note"),
+        {"request-property-became-required"},
+    ),
+    "request field removed": (lambda d: schema(d, "ThingBody")["properties"].pop("note"), {"request-property-removed"}),
+    "request enum value removed": (
+        lambda d: schema(d, "ThingBody")["properties"]["status"]["enum"].remove("retired"),
+        {"request-enum-value-removed"},
+    ),
     "request field no longer nullable": (
-        lambda d: schema(d, "ThingBody")["properties"]["note"].update(type="string"), {"request-type-narrowed"}),
+        lambda d: schema(d, "ThingBody")["properties"]["note"].update(type="string"),
+        {"request-type-narrowed"},
+    ),
     "request type changed (string to integer)": (
         lambda d: schema(d, "ThingBody")["properties"]["name"].update(type="integer"),
-        {"request-type-narrowed"}),
-    "request maxLength lowered": (lambda d: schema(d, "ThingBody")["properties"]["name"].update(maxLength=50),
-                                  {"request-constraint-tightened"}),
-    "request pattern added": (lambda d: schema(d, "ThingBody")["properties"]["name"].update(pattern="^[a-z]+$"),
-                              {"request-constraint-tightened"}),
+        {"request-type-narrowed"},
+    ),
+    "request maxLength lowered": (
+        lambda d: schema(d, "ThingBody")["properties"]["name"].update(maxLength=50),
+        {"request-constraint-tightened"},
+    ),
+    "request pattern added": (
+        lambda d: schema(d, "ThingBody")["properties"]["name"].update(pattern="^[a-z]+$"),
+        {"request-constraint-tightened"},
+    ),
     "request body removed": (lambda d: things(d, "post").pop("requestBody"), {"request-body-removed"}),
     "request media type removed": (
         lambda d: things(d, "post")["requestBody"].update(content={"application/merge-patch+json": {}}),
-        {"request-media-type-removed"}),
+        {"request-media-type-removed"},
+    ),
     "new required request body": (
         lambda d: thing(d, "delete").update(requestBody={"required": True, "content": json_body({"type": "object"})}),
-        {"request-body-required-added"}),
+        {"request-body-required-added"},
+    ),
     # security
-    "anonymous read now needs a token": (lambda d: thing(d).update(security=[{"bearerAuth": ["read"]}]),
-                                         {"security-tightened"}),
-    "write needs one scope more": (lambda d: things(d, "post").update(security=[{"bearerAuth": ["write", "admin"]}]),
-                                   {"security-tightened"}),
+    "anonymous read now needs a token": (
+        lambda d: thing(d).update(security=[{"bearerAuth": ["read"]}]),
+        {"security-tightened"},
+    ),
+    "write needs one scope more": (
+        lambda d: things(d, "post").update(security=[{"bearerAuth": ["write", "admin"]}]),
+        {"security-tightened"},
+    ),
 }
 
 
@@ -311,38 +384,52 @@ def test_a_request_body_that_becomes_required_is_found():
 ADDITIVE: dict[str, Callable[[dict], Any]] = {
     "new path": lambda d: d["paths"].update({"/widgets": {"get": {"responses": {"200": {"description": "OK"}}}}}),
     "new operation": lambda d: d["paths"]["/things/{thing_id}"].update(
-        put={"responses": {"200": {"description": "OK"}}}),
+        put={"responses": {"200": {"description": "OK"}}}
+    ),
     "new optional parameter": lambda d: things(d)["parameters"].append(
-        {"name": "q", "in": "query", "schema": {"type": "string"}}),
+        {"name": "q", "in": "query", "schema": {"type": "string"}}
+    ),
     "new response field, even required, even with additionalProperties false": lambda d: (
         schema(d, "Thing")["properties"].update(summary={"type": "string"}),
-        schema(d, "Thing")["required"].append("summary")),
+        schema(d, "Thing")["required"].append("summary"),
+    ),
     "new status code": lambda d: things(d, "post")["responses"].update({"409": ref("responses", "Problem")}),
     "new response header": lambda d: things(d)["responses"]["200"]["headers"].update(
-        Link={"schema": {"type": "string"}}),
+        Link={"schema": {"type": "string"}}
+    ),
     "new response media type": lambda d: thing(d)["responses"]["200"]["content"].update(
-        {"text/csv": {"schema": {"type": "string"}}}),
+        {"text/csv": {"schema": {"type": "string"}}}
+    ),
     "new optional request field": lambda d: schema(d, "ThingBody")["properties"].update(tags={"type": "array"}),
     "request field becomes optional": lambda d: schema(d, "ThingBody")["required"].remove("name"),
     "request enum value added": lambda d: schema(d, "ThingBody")["properties"]["status"]["enum"].append("archived"),
     "parameter enum value added": lambda d: things(d)["parameters"][1]["schema"]["enum"].append("c"),
     "request accepts null too": lambda d: schema(d, "ThingBody")["properties"]["name"].update(type=["string", "null"]),
     "request constraints loosened": lambda d: (
-        things(d)["parameters"][0]["schema"].update(maximum=1000), schema(d, "ThingBody")["properties"]["name"].pop(
-            "maxLength")),
+        things(d)["parameters"][0]["schema"].update(maximum=1000),
+        schema(d, "ThingBody")["properties"]["name"].pop("maxLength"),
+    ),
     "response never null any more": lambda d: schema(d, "Thing")["properties"]["note"].update(type="string"),
     "response anyOf null branch dropped": lambda d: schema(d, "Thing")["properties"].update(
-        parent=ref("schemas", "Thing")),
+        parent=ref("schemas", "Thing")
+    ),
     "response number narrowed to integer": lambda d: schema(d, "Problem")["properties"]["status"].update(
-        type="integer", minimum=100),
-    "path parameter renamed": lambda d: d["paths"].update({"/things/{id}": {
-        **d["paths"].pop("/things/{thing_id}"),
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]}}),
+        type="integer", minimum=100
+    ),
+    "path parameter renamed": lambda d: d["paths"].update(
+        {
+            "/things/{id}": {
+                **d["paths"].pop("/things/{thing_id}"),
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            }
+        }
+    ),
     "security loosened": lambda d: things(d, "post").update(security=[{}, {"bearerAuth": []}]),
     "descriptions, examples, ids and versions": lambda d: (
         d["info"].update(version="1.1.0", description="More words."),
         things(d).update(operationId="listAllThings", summary="List"),
-        schema(d, "Thing")["properties"]["id"].update(description="The id.", example="t_1")),
+        schema(d, "Thing")["properties"]["id"].update(description="The id.", example="t_1"),
+    ),
 }
 
 
@@ -353,9 +440,13 @@ def test_an_additive_change_passes(change):
 
 # --- allow-list, errors and the command line -----------------------------------------------
 
+
 def test_allow_list_patterns_and_reasons(tmp_path):
-    finding = Finding("GET /v1/changes 200 application/json body.items[].resource", "response-enum-value-added",
-                      'enum value "statements"')
+    finding = Finding(
+        "GET /v1/changes 200 application/json body.items[].resource",
+        "response-enum-value-added",
+        'enum value "statements"',
+    )
     allowed = tmp_path / "allowed.txt"
     allowed.write_text("# comment\n\nresponse-enum-value-added GET /v1/changes * # announced in 1.3.0\n")
     assert is_allowed(finding, load_allowed(allowed))
@@ -397,6 +488,7 @@ def test_command_line_exit_codes(tmp_path, capsys):
 
 # --- the checker on the real contract ------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def baseline() -> dict:
     return load(V1_BASELINE)
@@ -408,16 +500,28 @@ def relations_get(document: dict) -> dict:
 
 REAL_BREAKS: dict[str, tuple[Callable[[dict], Any], set[str]]] = {
     "a relation loses its sources": (
-        lambda d: (schema(d, "Relation")["properties"].pop("sources"), schema(d, "Relation")["required"].remove("sources")),
-        {"response-property-removed"}),
-    "a new relation category": (lambda d: schema(d, "Relation")["properties"]["category"]["enum"].append("partial"),
-                                {"response-enum-value-added"}),
+        lambda d: (
+            schema(d, "Relation")["properties"].pop("sources"),
+            schema(d, "Relation")["required"].remove("sources"),
+        ),
+        {"response-property-removed"},
+    ),
+    "a new relation category": (
+        lambda d: schema(d, "Relation")["properties"]["category"]["enum"].append("partial"),
+        {"response-enum-value-added"},
+    ),
     "the recognition in force loses a field (inside anyOf with null)": (
-        lambda d: schema(d, "Recognition")["required"].remove("country"), {"response-property-became-optional"}),
-    "relations without CSV": (lambda d: relations_get(d)["responses"]["200"]["content"].pop("text/csv"),
-                              {"response-media-type-removed"}),
-    "limit required": (lambda d: next(p for p in things_real(d) if p.get("name") == "limit").update(required=True),
-                       {"parameter-became-required"}),
+        lambda d: schema(d, "Recognition")["required"].remove("country"),
+        {"response-property-became-optional"},
+    ),
+    "relations without CSV": (
+        lambda d: relations_get(d)["responses"]["200"]["content"].pop("text/csv"),
+        {"response-media-type-removed"},
+    ),
+    "limit required": (
+        lambda d: next(p for p in things_real(d) if p.get("name") == "limit").update(required=True),
+        {"parameter-became-required"},
+    ),
     "the change feed removed": (lambda d: d["paths"].pop("/v1/changes"), {"path-removed"}),
 }
 

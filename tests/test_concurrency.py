@@ -1,10 +1,11 @@
 """Concurrent writers: one ETag, one winner; the feed never skips or repeats an entry."""
+
 from __future__ import annotations
 
 import threading
 import time
-from tests.support.constants import RECOGNITION
 
+from tests.support.constants import RECOGNITION
 
 
 def run_together(count: int, action) -> list:
@@ -28,8 +29,9 @@ def test_eight_patches_holding_one_etag_give_one_200_and_seven_412(app, client, 
 
     def patch(index: int) -> int:
         with app.test_client() as own_client:
-            response = own_client.patch(RECOGNITION, json={"note": f"editor {index}"},
-                                        headers={**editor, "If-Match": etag})
+            response = own_client.patch(
+                RECOGNITION, json={"note": f"editor {index}"}, headers={**editor, "If-Match": etag}
+            )
             return response.status_code
 
     statuses = run_together(8, patch)
@@ -86,7 +88,10 @@ def test_a_reader_following_the_feed_during_writes_sees_every_entry_once(app, cl
     run_together(writers, write)
     done.set()
     reader.join(timeout=60)
-    everything = [item["seq"] for item in client.get("/v1/changes", query_string={"after": start_after, "limit": 500}).json["items"]]
+    everything = [
+        item["seq"]
+        for item in client.get("/v1/changes", query_string={"after": start_after, "limit": 500}).json["items"]
+    ]
     assert len(everything) == writers * per_writer
     assert seen == everything, "the live reader saw each entry exactly once, in order"
 
@@ -109,8 +114,9 @@ def test_on_sqlite_a_write_request_checks_and_writes_in_one_locked_transaction(a
     event.listen(db.engine, "before_cursor_execute", record)
     event.listen(db.engine, "commit", lambda _connection: statements.append("COMMIT"))
     try:
-        created = client.post("/v1/sources", json={"publisher": "AP", "title": "Locked", "kind": "news"},
-                              headers=editor)
+        created = client.post(
+            "/v1/sources", json={"publisher": "AP", "title": "Locked", "kind": "news"}, headers=editor
+        )
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert created.status_code == 201

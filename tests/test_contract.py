@@ -7,9 +7,8 @@ server error, a documented status code, content type, headers and body schema.
 (schemathesis's own pytest plugin does not run under pytest 9, so the operations are
 parametrized here and each one runs a hypothesis test built from its strategy.)
 """
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 import schemathesis
@@ -22,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
 from tests.support.constants import CONTRACT
 
 SCHEMA = schemathesis.openapi.from_path(CONTRACT)

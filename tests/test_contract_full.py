@@ -7,6 +7,7 @@ over every operation, in every phase: the documented examples, coverage of edge
 values, random fuzzing, and stateful sequences following the contract's links
 (create → read → update → delete → history). Zero failures is the bar.
 """
+
 from __future__ import annotations
 
 import os

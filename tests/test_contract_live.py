@@ -3,6 +3,7 @@
 The same command consumers run (``make contract URL=...``): every check, every phase,
 a write token from the CLI, the committed openapi.yaml and schemathesis.toml.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ import sys
 
 import pytest
 
-from tests.support.databases import ENGINES, fresh_database
 from tests.support.constants import PROJECT_ROOT
+from tests.support.databases import ENGINES, fresh_database
 from tests.support.served import served
 
 EXAMPLES = os.environ.get("CONTRACT_EXAMPLES_FULL", "5")
@@ -25,9 +26,23 @@ def contract_command(base_url: str, token: str) -> list[str]:
     # ast.parse fail with "AST constructor recursion depth mismatch" (CPython
     # gh-106905; seen once in CI), a runtime error in the tool, not in the service.
     return [
-        sys.executable, "-m", "schemathesis.cli", "run", "openapi.yaml",
-        "--url", base_url, "--checks", "all", "--header", f"Authorization: Bearer {token}",
-        "--max-examples", EXAMPLES, "--seed", "20250703", "--workers", "1",
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        "openapi.yaml",
+        "--url",
+        base_url,
+        "--checks",
+        "all",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--max-examples",
+        EXAMPLES,
+        "--seed",
+        "20250703",
+        "--workers",
+        "1",
         "--no-color",
     ]
 
@@ -35,10 +50,15 @@ def contract_command(base_url: str, token: str) -> list[str]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_every_check_on_every_operation_over_http(engine, tmp_path):
     with fresh_database(engine, tmp_path) as url, served(url, tmp_path / "gunicorn.log") as server:
-        done = subprocess.run(contract_command(server.base_url, server.write_token), cwd=PROJECT_ROOT,
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            contract_command(server.base_url, server.write_token),
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     output = done.stdout + done.stderr
-    summary = output[output.rfind("SUMMARY"):] if "SUMMARY" in output else output[-3000:]
+    summary = output[output.rfind("SUMMARY") :] if "SUMMARY" in output else output[-3000:]
     print(f"\nschemathesis over HTTP ({engine}):\n{summary}")
     assert done.returncode == 0, output[-6000:]
     assert re.search(r"Tested: 31\b", output), summary

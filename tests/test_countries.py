@@ -1,4 +1,5 @@
 """Country codes: alpha-2 or alpha-3 in any case, canonical alpha-2 out."""
+
 from __future__ import annotations
 
 import pytest

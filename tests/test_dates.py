@@ -1,4 +1,5 @@
 """EDTF parsing: day bounds for every precision, widened for ? and ~."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Writes: tokens, validation, optimistic concurrency, and one change per write."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,20 @@ from sqlalchemy import func, select
 from service.store.models import Change, Government, Recognition, Source
 from tests.support.constants import CNN, PROBLEM, RECOGNITION
 
-NEW_SOURCE = {"publisher": "Reuters", "title": "A test report", "published": "2025-08-01", "kind": "news",
-              "url": "https://example.org/a"}
-NEW_GOVERNMENT = {"id": "xx-new-authority", "name": "New Authority", "aliases": ["NA"], "country": "afg", "start": "2024"}
+NEW_SOURCE = {
+    "publisher": "Reuters",
+    "title": "A test report",
+    "published": "2025-08-01",
+    "kind": "news",
+    "url": "https://example.org/a",
+}
+NEW_GOVERNMENT = {
+    "id": "xx-new-authority",
+    "name": "New Authority",
+    "aliases": ["NA"],
+    "country": "afg",
+    "start": "2024",
+}
 
 
 def change_count(db) -> int:
@@ -19,11 +31,18 @@ def change_count(db) -> int:
 
 
 def new_recognition(country="FR", **extra):
-    return {"government": "af-islamic-emirate", "country": country, "form": "de_facto", "start": "2025-09",
-            "sources": [CNN], **extra}
+    return {
+        "government": "af-islamic-emirate",
+        "country": country,
+        "form": "de_facto",
+        "start": "2025-09",
+        "sources": [CNN],
+        **extra,
+    }
 
 
 # --- authentication ------------------------------------------------------------------
+
 
 def test_write_without_a_token_is_401_with_a_challenge(client, seeded):
     response = client.post("/v1/sources", json=NEW_SOURCE)
@@ -81,6 +100,7 @@ def test_a_token_never_reaches_the_log(client, seeded, editor, write_token, capl
 
 # --- create ----------------------------------------------------------------------------
 
+
 def test_create_each_resource(client, seeded, editor, db):
     before = change_count(db)
     source = client.post("/v1/sources", json=NEW_SOURCE, headers=editor)
@@ -93,14 +113,25 @@ def test_create_each_resource(client, seeded, editor, db):
     assert government.status_code == 201
     assert government.json["country"] == "AF", "alpha-3 in any case is stored as alpha-2"
 
-    recognition = client.post("/v1/recognitions", json=new_recognition(country="fra", sources=[source.json["id"]]),
-                              headers=editor)
+    recognition = client.post(
+        "/v1/recognitions", json=new_recognition(country="fra", sources=[source.json["id"]]), headers=editor
+    )
     assert recognition.status_code == 201, recognition.json
     assert recognition.json["country"] == "FR"
 
-    exchange = client.post("/v1/ambassador-exchanges", headers=editor, json={
-        "government": "xx-new-authority", "country": "DE", "direction": "country_to_government",
-        "rank": "charge_d_affaires", "envoy": None, "start": None, "sources": [CNN]})
+    exchange = client.post(
+        "/v1/ambassador-exchanges",
+        headers=editor,
+        json={
+            "government": "xx-new-authority",
+            "country": "DE",
+            "direction": "country_to_government",
+            "rank": "charge_d_affaires",
+            "envoy": None,
+            "start": None,
+            "sources": [CNN],
+        },
+    )
     assert exchange.status_code == 201, exchange.json
 
     for response in (source, government, recognition, exchange):
@@ -109,7 +140,12 @@ def test_create_each_resource(client, seeded, editor, db):
         assert fetched.headers["ETag"] == response.headers["ETag"]
     assert change_count(db) == before + 4
     last = db.session.scalars(select(Change).order_by(Change.seq.desc())).first()
-    assert (last.action, last.resource, last.actor, last.before) == ("create", "ambassador-exchanges", "desk-editor", None)
+    assert (last.action, last.resource, last.actor, last.before) == (
+        "create",
+        "ambassador-exchanges",
+        "desk-editor",
+        None,
+    )
     assert last.after["id"] == exchange.json["id"]
 
 
@@ -152,8 +188,17 @@ INVALID_BODIES = [
     ("/v1/recognitions", new_recognition(form="partial"), "form"),
     ("/v1/recognitions", new_recognition(start="2025-07-03", end="2025-07-01"), "end"),
     ("/v1/recognitions", new_recognition(id="rcg_mine"), "id"),
-    ("/v1/ambassador-exchanges", {"government": "af-islamic-emirate", "country": "RU", "direction": "sideways",
-                                  "rank": "ambassador", "sources": [CNN]}, "direction"),
+    (
+        "/v1/ambassador-exchanges",
+        {
+            "government": "af-islamic-emirate",
+            "country": "RU",
+            "direction": "sideways",
+            "rank": "ambassador",
+            "sources": [CNN],
+        },
+        "direction",
+    ),
 ]
 
 
@@ -192,6 +237,7 @@ def test_body_over_the_limit_is_413(app, client, seeded, editor, db, monkeypatch
 
 # --- update ----------------------------------------------------------------------------
 
+
 def test_patch_needs_if_match(client, seeded, editor):
     response = client.patch(RECOGNITION, json={"note": "x"}, headers=editor)
     assert response.status_code == 428
@@ -200,8 +246,17 @@ def test_patch_needs_if_match(client, seeded, editor):
 
 @pytest.mark.parametrize(
     ("etag", "status"),
-    [('"v2"', 412), ('"v0"', 412), ("v1", 400), ('"something"', 400), ('W/"v1"', 400), ("*", 400),
-     ('"v1", "v2"', 400), ("", 428), ("   ", 428)],
+    [
+        ('"v2"', 412),
+        ('"v0"', 412),
+        ("v1", 400),
+        ('"something"', 400),
+        ('W/"v1"', 400),
+        ("*", 400),
+        ('"v1", "v2"', 400),
+        ("", 428),
+        ("   ", 428),
+    ],
 )
 def test_patch_with_a_stale_or_malformed_etag_changes_nothing(client, seeded, editor, db, etag, status):
     """Stale: 412. Not exactly one of our ETags: 400 (send what you read). Empty: 428."""
@@ -214,16 +269,25 @@ def test_patch_with_a_stale_or_malformed_etag_changes_nothing(client, seeded, ed
 
 def test_patch_is_partial_and_bumps_the_etag(client, seeded, editor, db):
     current = client.get(RECOGNITION)
-    response = client.patch(RECOGNITION, json={"note": "Checked against the ministry's site."},
-                            headers={**editor, "If-Match": current.headers["ETag"], "X-Change-Reason": "fact-check"})
+    response = client.patch(
+        RECOGNITION,
+        json={"note": "Checked against the ministry's site."},
+        headers={**editor, "If-Match": current.headers["ETag"], "X-Change-Reason": "fact-check"},
+    )
     assert response.status_code == 200, response.json
     assert response.json["note"] == "Checked against the ministry's site."
-    assert {k: v for k, v in response.json.items() if k != "note"} == {k: v for k, v in current.json.items() if k != "note"}
+    assert {k: v for k, v in response.json.items() if k != "note"} == {
+        k: v for k, v in current.json.items() if k != "note"
+    }
     assert response.headers["ETag"] == '"v2"'
     assert client.get(RECOGNITION).headers["ETag"] == '"v2"'
     last = db.session.scalars(select(Change).order_by(Change.seq.desc())).first()
     assert (last.action, last.before["note"], last.after["note"], last.reason) == (
-        "update", current.json["note"], "Checked against the ministry's site.", "fact-check")
+        "update",
+        current.json["note"],
+        "Checked against the ministry's site.",
+        "fact-check",
+    )
 
 
 def test_patch_validates_the_merged_record(client, seeded, editor, db):
@@ -243,18 +307,25 @@ def test_patch_sources_and_aliases(client, seeded, editor):
     response = client.patch(RECOGNITION, json={"sources": [CNN]}, headers={**editor, "If-Match": etag})
     assert response.json["sources"] == [CNN]
     government = client.get("/v1/governments/af-islamic-emirate")
-    renamed = client.patch("/v1/governments/af-islamic-emirate", json={"aliases": ["IEA", "Taliban", "Islamic Emirate"]},
-                           headers={**editor, "If-Match": government.headers["ETag"]})
+    renamed = client.patch(
+        "/v1/governments/af-islamic-emirate",
+        json={"aliases": ["IEA", "Taliban", "Islamic Emirate"]},
+        headers={**editor, "If-Match": government.headers["ETag"]},
+    )
     assert renamed.status_code == 200
     assert renamed.json["aliases"] == ["IEA", "Taliban", "Islamic Emirate"]
     assert client.get("/v1/governments?q=islamic%20emirate").json["items"][0]["id"] == "af-islamic-emirate"
 
 
 def test_patch_unknown_record_is_404(client, seeded, editor):
-    assert client.patch("/v1/sources/src_nope", json={"note": "x"}, headers={**editor, "If-Match": '"v1"'}).status_code == 404
+    assert (
+        client.patch("/v1/sources/src_nope", json={"note": "x"}, headers={**editor, "If-Match": '"v1"'}).status_code
+        == 404
+    )
 
 
 # --- delete ----------------------------------------------------------------------------
+
 
 def test_delete_needs_if_match_and_the_current_version(client, seeded, editor):
     source = client.post("/v1/sources", json=NEW_SOURCE, headers=editor)
@@ -295,11 +366,14 @@ def test_deleting_a_recognition_keeps_its_sources_and_history(client, seeded, ed
 def test_a_recreated_id_does_not_accept_an_old_etag(client, db, editor):
     created = client.post("/v1/governments", json=NEW_GOVERNMENT, headers=editor)
     old_etag = created.headers["ETag"]
-    assert client.delete("/v1/governments/xx-new-authority", headers={**editor, "If-Match": old_etag}).status_code == 204
+    assert (
+        client.delete("/v1/governments/xx-new-authority", headers={**editor, "If-Match": old_etag}).status_code == 204
+    )
     again = client.post("/v1/governments", json=NEW_GOVERNMENT, headers=editor)
     assert again.headers["ETag"] != old_etag
-    stale = client.patch("/v1/governments/xx-new-authority", json={"name": "Overwritten"},
-                         headers={**editor, "If-Match": old_etag})
+    stale = client.patch(
+        "/v1/governments/xx-new-authority", json={"name": "Overwritten"}, headers={**editor, "If-Match": old_etag}
+    )
     assert stale.status_code == 412
     assert db.session.get(Government, "xx-new-authority").name == "New Authority"
 

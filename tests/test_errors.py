@@ -1,9 +1,9 @@
 """Every error is problem+json, with a request id, and never a stack trace."""
+
 from __future__ import annotations
 
 from service.store.database import db as _db
 from tests.support.constants import PROBLEM
-
 
 
 def test_unknown_route_is_a_404_problem(client):

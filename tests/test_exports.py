@@ -2,10 +2,10 @@
 schemas: they must give exactly what the schemas dump (JSON items with their key
 order, CSV bytes), and exports keep the gunicorn worker alive (a heartbeat per batch)
 however long they stream."""
+
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import select
 
 from service import heartbeat
@@ -24,10 +24,20 @@ AWKWARD = 'Comma, "quotes", semicolon; a\nnew line, a\r\nCRLF, é, 中文, and a
 def varied(seeded):
     """The seed, awkward text and nulls, aliases out of alphabetical order, and enough
     synthetic records for several export batches."""
-    create_record(GOVERNMENTS, {"id": "xx-test", "name": AWKWARD, "aliases": ["Zulu", "Alpha", "Mike, too"],
-                                  "country": "FR", "start": "2021?", "end": None}, actor="test")
+    create_record(
+        GOVERNMENTS,
+        {
+            "id": "xx-test",
+            "name": AWKWARD,
+            "aliases": ["Zulu", "Alpha", "Mike, too"],
+            "country": "FR",
+            "start": "2021?",
+            "end": None,
+        },
+        actor="test",
+    )
     cited = [make.source(note=AWKWARD, url="https://example.org/a?b=c,d"), make.source(published=None)]
-    make.recognition("FR", "2024-01~", "2025", sources=cited[::-1], note=AWKWARD, end_reason="ended, \"so\"")
+    make.recognition("FR", "2024-01~", "2025", sources=cited[::-1], note=AWKWARD, end_reason='ended, "so"')
     make.exchange("FR", "country_to_government", "charge_d_affaires", None, sources=cited, envoy=AWKWARD)
     make.commit()
     synth(2600)  # over 500 (one batch) sources, recognitions and exchanges
@@ -54,7 +64,7 @@ def every_page(client, path: str, query: dict) -> list[dict]:
         assert page.status_code == 200 and page.headers["Content-Type"] == "application/json"
         items += page.json["items"]
         link = page.headers.get("Link")  # <next page URL>; rel="next"
-        url, params = (link[1:link.index(">")], None) if link else (None, None)
+        url, params = (link[1 : link.index(">")], None) if link else (None, None)
     return items
 
 
@@ -70,12 +80,15 @@ def test_pages_and_exports_equal_the_schema_dumps(client, varied, path):
     assert body.count(b"\r\n") > (4 if path == "/v1/governments" else 500)
 
 
-@pytest.mark.parametrize("path, query", [
-    ("/v1/governments", {"q": "mike, TOO"}),
-    ("/v1/recognitions", {"country": "FRA", "as_of": "2024-06-01"}),
-    ("/v1/ambassador-exchanges", {"country": "fr", "rank": "charge_d_affaires"}),
-    ("/v1/sources", {"q": "test wire", "kind": "news"}),
-])
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/v1/governments", {"q": "mike, TOO"}),
+        ("/v1/recognitions", {"country": "FRA", "as_of": "2024-06-01"}),
+        ("/v1/ambassador-exchanges", {"country": "fr", "rank": "charge_d_affaires"}),
+        ("/v1/sources", {"q": "test wire", "kind": "news"}),
+    ],
+)
 def test_filtered_pages_and_exports_equal_the_schema_dumps(client, varied, path, query):
     items = every_page(client, path, query)
     assert items, "the filter matches something"

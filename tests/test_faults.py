@@ -1,17 +1,17 @@
 """Faults: the database going away and coming back, and SIGTERM under load."""
+
 from __future__ import annotations
 
+import http.client
 import sqlite3
 import threading
 import time
-import http.client
 
 import pytest
 
+from tests.support.constants import PROBLEM
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.served import request, served
-from tests.support.constants import PROBLEM
-
 
 
 @pytest.fixture
@@ -42,9 +42,12 @@ def test_database_outage_is_503_without_hanging_and_heals_without_restart(privat
             assert answer.headers["Content-Type"].startswith(PROBLEM)
             assert seconds < 10, f"{path} took {seconds:.1f} s while the database was down"
             assert b"Traceback" not in answer.body
-        write = request("POST", f"{server.base_url}/v1/sources",
-                        {"publisher": "AP", "title": "During the outage", "kind": "news"},
-                        {"Authorization": f"Bearer {server.write_token}"})
+        write = request(
+            "POST",
+            f"{server.base_url}/v1/sources",
+            {"publisher": "AP", "title": "During the outage", "kind": "news"},
+            {"Authorization": f"Bearer {server.write_token}"},
+        )
         assert write.status == 503
 
         private_postgres.start()
@@ -77,8 +80,12 @@ def test_sigterm_under_load_drains_in_flight_requests(tmp_path):
                 try:
                     if number % 2:
                         body = f'{{"publisher": "Load {number}", "title": "t", "kind": "news"}}'
-                        connection.request("POST", "/v1/sources", body, {
-                            "Content-Type": "application/json", "Authorization": f"Bearer {server.write_token}"})
+                        connection.request(
+                            "POST",
+                            "/v1/sources",
+                            body,
+                            {"Content-Type": "application/json", "Authorization": f"Bearer {server.write_token}"},
+                        )
                     else:
                         connection.request("GET", "/v1/governments/af-islamic-emirate/relations?as_of=2025-07-04")
                     response = connection.getresponse()
@@ -108,14 +115,20 @@ def test_sigterm_under_load_drains_in_flight_requests(tmp_path):
         for thread in threads:
             thread.join(timeout=40)
 
-    print(f"\nSIGTERM under load: {len(created)} writes answered 201 ({before_term} before SIGTERM), "
-          f"{len(turned_away_after_term)} connections opened after SIGTERM turned away")
+    print(
+        f"\nSIGTERM under load: {len(created)} writes answered 201 ({before_term} before SIGTERM), "
+        f"{len(turned_away_after_term)} connections opened after SIGTERM turned away"
+    )
     assert before_term > 0, "the load ran before SIGTERM"
     assert server.process.returncode == 0
     assert not broken_in_flight, f"{len(broken_in_flight)} in-flight requests broke: {broken_in_flight[:5]}"
     with sqlite3.connect(database) as connection:
         stored = {row[0] for row in connection.execute("SELECT id FROM sources WHERE publisher LIKE 'Load %'")}
-        logged = [row[0] for row in connection.execute(
-            "SELECT record_id FROM changes WHERE resource = 'sources' AND actor = 'desk' AND action = 'create'")]
+        logged = [
+            row[0]
+            for row in connection.execute(
+                "SELECT record_id FROM changes WHERE resource = 'sources' AND actor = 'desk' AND action = 'create'"
+            )
+        ]
     assert set(created) <= stored, "every 201 answered is stored"
     assert sorted(logged) == sorted(stored), "every stored write has exactly one change entry, and no more"

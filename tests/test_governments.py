@@ -1,4 +1,5 @@
 """GET /v1/governments and /v1/governments/{id}."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,7 +7,6 @@ import pytest
 from service.store.registry import GOVERNMENTS
 from service.store.writes import create_record
 from tests.support.constants import PROBLEM
-
 
 
 @pytest.mark.parametrize("query", ["Taliban", "taliban", "TALIBAN", "iea", "islamic emirate", "Afghan"])
@@ -69,7 +69,9 @@ def test_unknown_query_parameter_is_422_naming_it(client, seeded):
 
 def test_cursor_pages_through_every_government_once(client, db):
     for number in range(5):
-        create_record(GOVERNMENTS, {"id": f"xx-g{number}", "name": f"Gov {number}", "aliases": [], "country": "AF"}, actor="test")
+        create_record(
+            GOVERNMENTS, {"id": f"xx-g{number}", "name": f"Gov {number}", "aliases": [], "country": "AF"}, actor="test"
+        )
     db.session.commit()
     seen, cursor = [], None
     while True:

@@ -28,27 +28,26 @@ Decisions, implemented in ``service.input_guards`` unless noted:
   ETags 400, an empty one 428. If-None-Match on PATCH/DELETE that matches the record
   (or ``*``): 412 (RFC 9110 §13.1.2; it used to be ignored and the write went through).
 """
+
 from __future__ import annotations
 
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
-
 from marshmallow import fields as ma_fields
 from marshmallow import validate
+from sqlalchemy import inspect, text
 
-from service.store.registry import RESOURCES
-from service.store.tokens import create_token
-from service.store.database import db as _db
 from service.http.input_guards import MAX_HEADER_BYTES
+from service.store.database import db as _db
+from service.store.registry import RESOURCES
 from service.store.seed import seed as load_seed
+from service.store.tokens import create_token
 from tests.conftest import empty_all_tables
 from tests.support.constants import CNN, EXCHANGE_ID, GOVERNMENT, PROBLEM, RECOGNITION_ID, RELATIONS
-
 
 COLLECTION = {
     "governments": "/v1/governments",
@@ -64,15 +63,43 @@ ITEM = {
 }
 # Bodies that a POST would accept: each case breaks exactly one thing.
 VALID = {
-    "governments": {"id": "xx-hostile", "name": "Hostile Authority", "aliases": ["HA"], "country": "AF",
-                    "start": "2024", "end": None},
-    "recognitions": {"government": GOVERNMENT, "country": "FR", "form": "de_facto", "start": "2025-09", "end": None,
-                     "end_reason": None, "note": None, "sources": [CNN]},
-    "ambassador-exchanges": {"government": GOVERNMENT, "country": "DE", "direction": "country_to_government",
-                             "rank": "other", "envoy": None, "start": None, "end": None, "note": None,
-                             "sources": [CNN]},
-    "sources": {"url": "https://example.org/a", "publisher": "Reuters", "title": "A report", "published": "2025-08-01",
-                "kind": "news", "note": None},
+    "governments": {
+        "id": "xx-hostile",
+        "name": "Hostile Authority",
+        "aliases": ["HA"],
+        "country": "AF",
+        "start": "2024",
+        "end": None,
+    },
+    "recognitions": {
+        "government": GOVERNMENT,
+        "country": "FR",
+        "form": "de_facto",
+        "start": "2025-09",
+        "end": None,
+        "end_reason": None,
+        "note": None,
+        "sources": [CNN],
+    },
+    "ambassador-exchanges": {
+        "government": GOVERNMENT,
+        "country": "DE",
+        "direction": "country_to_government",
+        "rank": "other",
+        "envoy": None,
+        "start": None,
+        "end": None,
+        "note": None,
+        "sources": [CNN],
+    },
+    "sources": {
+        "url": "https://example.org/a",
+        "publisher": "Reuters",
+        "title": "A report",
+        "published": "2025-08-01",
+        "kind": "news",
+        "note": None,
+    },
 }
 # The longest value each text field takes (input_schemas); one more is 422.
 MAX_LENGTH = {
@@ -95,15 +122,15 @@ class Case:
     method: str
     path: str
     status: int
-    body: Any = None                      # sent as JSON (application/json)
-    data: Optional[bytes | str] = None     # sent as is, with content_type
-    content_type: Optional[str] = None
+    body: Any = None  # sent as JSON (application/json)
+    data: bytes | str | None = None  # sent as is, with content_type
+    content_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    auth: Optional[str] = "write"          # "write", "read" or None
-    raw_path: Optional[bytes] = None       # bytes the test client would refuse to send
-    raw_query: Optional[bytes] = None
+    auth: str | None = "write"  # "write", "read" or None
+    raw_path: bytes | None = None  # bytes the test client would refuse to send
+    raw_query: bytes | None = None
     config: dict[str, Any] = field(default_factory=dict)
-    error_field: Optional[str] = None      # a 422 must name this field in ``errors``
+    error_field: str | None = None  # a 422 must name this field in ``errors``
 
 
 def b64(raw: bytes) -> str:
@@ -115,6 +142,7 @@ def deep(levels: int, opener: str = "[", closer: str = "]") -> str:
 
 
 # --- the corpus ------------------------------------------------------------------------
+
 
 def malformed_json_cases() -> list[Case]:
     source = json.dumps(VALID["sources"])
@@ -143,51 +171,161 @@ def malformed_json_cases() -> list[Case]:
     cases = []
     for name, body, status in bodies:
         for resource in ("sources", "recognitions"):
-            cases.append(Case(f"post-{resource}-{name}", "POST", COLLECTION[resource], status, data=body,
-                              content_type="application/json"))
-        cases.append(Case(f"patch-sources-{name}", "PATCH", ITEM["sources"], status, data=body,
-                          content_type="application/json", headers={"If-Match": '"v1"'}))
+            cases.append(
+                Case(
+                    f"post-{resource}-{name}",
+                    "POST",
+                    COLLECTION[resource],
+                    status,
+                    data=body,
+                    content_type="application/json",
+                )
+            )
+        cases.append(
+            Case(
+                f"patch-sources-{name}",
+                "PATCH",
+                ITEM["sources"],
+                status,
+                data=body,
+                content_type="application/json",
+                headers={"If-Match": '"v1"'},
+            )
+        )
     for resource in COLLECTION:  # every write endpoint refuses the basic breakages
-        cases.append(Case(f"post-{resource}-truncated-object", "POST", COLLECTION[resource], 400,
-                          data=json.dumps(VALID[resource])[:-3], content_type="application/json"))
-        cases.append(Case(f"patch-{resource}-empty-body", "PATCH", ITEM[resource], 400, data=b"",
-                          content_type="application/json", headers={"If-Match": '"v1"'}))
-    cases.append(Case("post-sources-empty-body", "POST", COLLECTION["sources"], 400, data=b"",
-                      content_type="application/json"))
-    cases.append(Case("post-sources-merge-patch-type-truncated", "POST", COLLECTION["sources"], 400,
-                      data='{"a": ', content_type="application/merge-patch+json"))
+        cases.append(
+            Case(
+                f"post-{resource}-truncated-object",
+                "POST",
+                COLLECTION[resource],
+                400,
+                data=json.dumps(VALID[resource])[:-3],
+                content_type="application/json",
+            )
+        )
+        cases.append(
+            Case(
+                f"patch-{resource}-empty-body",
+                "PATCH",
+                ITEM[resource],
+                400,
+                data=b"",
+                content_type="application/json",
+                headers={"If-Match": '"v1"'},
+            )
+        )
+    cases.append(
+        Case("post-sources-empty-body", "POST", COLLECTION["sources"], 400, data=b"", content_type="application/json")
+    )
+    cases.append(
+        Case(
+            "post-sources-merge-patch-type-truncated",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data='{"a": ',
+            content_type="application/merge-patch+json",
+        )
+    )
     return cases
 
 
 def duplicate_key_cases() -> list[Case]:
     return [
-        Case("post-sources-duplicate-key", "POST", COLLECTION["sources"], 400,
-             data='{"publisher": "A", "publisher": "B", "title": "T", "kind": "news"}', content_type="application/json"),
-        Case("post-sources-duplicate-key-same-value", "POST", COLLECTION["sources"], 400,
-             data='{"publisher": "A", "title": "T", "kind": "news", "kind": "news"}', content_type="application/json"),
-        Case("post-recognitions-duplicate-key-nested", "POST", COLLECTION["recognitions"], 400,
-             data=json.dumps(VALID["recognitions"])[:-1] + ', "x": [{"a": 1, "a": 2}]}', content_type="application/json"),
-        Case("patch-governments-duplicate-key", "PATCH", ITEM["governments"], 400,
-             data='{"name": "A", "name": "B"}', content_type="application/json", headers={"If-Match": '"v1"'}),
+        Case(
+            "post-sources-duplicate-key",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data='{"publisher": "A", "publisher": "B", "title": "T", "kind": "news"}',
+            content_type="application/json",
+        ),
+        Case(
+            "post-sources-duplicate-key-same-value",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data='{"publisher": "A", "title": "T", "kind": "news", "kind": "news"}',
+            content_type="application/json",
+        ),
+        Case(
+            "post-recognitions-duplicate-key-nested",
+            "POST",
+            COLLECTION["recognitions"],
+            400,
+            data=json.dumps(VALID["recognitions"])[:-1] + ', "x": [{"a": 1, "a": 2}]}',
+            content_type="application/json",
+        ),
+        Case(
+            "patch-governments-duplicate-key",
+            "PATCH",
+            ITEM["governments"],
+            400,
+            data='{"name": "A", "name": "B"}',
+            content_type="application/json",
+            headers={"If-Match": '"v1"'},
+        ),
     ]
 
 
 def nesting_cases() -> list[Case]:
     return [
-        Case("post-sources-10000-arrays", "POST", COLLECTION["sources"], 400, data=deep(10_000),
-             content_type="application/json"),
-        Case("post-sources-10000-objects", "POST", COLLECTION["sources"], 400,
-             data='{"a":' * 10_000 + "1" + "}" * 10_000, content_type="application/json"),
-        Case("post-sources-10000-in-a-field", "POST", COLLECTION["sources"], 400,
-             data='{"note": ' + deep(10_000) + "}", content_type="application/json"),
-        Case("patch-recognitions-10000-arrays", "PATCH", ITEM["recognitions"], 400,
-             data='{"sources": ' + deep(10_000) + "}", content_type="application/json", headers={"If-Match": '"v1"'}),
-        Case("post-sources-33-levels", "POST", COLLECTION["sources"], 400, data='{"note": ' + deep(32) + "}",
-             content_type="application/json"),
-        Case("post-sources-unbalanced-10000", "POST", COLLECTION["sources"], 400, data="[" * 10_000,
-             content_type="application/json"),
-        Case("post-sources-30-levels-is-a-field-error", "POST", COLLECTION["sources"], 422,
-             body={**VALID["sources"], "note": json.loads(deep(30))}),
+        Case(
+            "post-sources-10000-arrays",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data=deep(10_000),
+            content_type="application/json",
+        ),
+        Case(
+            "post-sources-10000-objects",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data='{"a":' * 10_000 + "1" + "}" * 10_000,
+            content_type="application/json",
+        ),
+        Case(
+            "post-sources-10000-in-a-field",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data='{"note": ' + deep(10_000) + "}",
+            content_type="application/json",
+        ),
+        Case(
+            "patch-recognitions-10000-arrays",
+            "PATCH",
+            ITEM["recognitions"],
+            400,
+            data='{"sources": ' + deep(10_000) + "}",
+            content_type="application/json",
+            headers={"If-Match": '"v1"'},
+        ),
+        Case(
+            "post-sources-33-levels",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data='{"note": ' + deep(32) + "}",
+            content_type="application/json",
+        ),
+        Case(
+            "post-sources-unbalanced-10000",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data="[" * 10_000,
+            content_type="application/json",
+        ),
+        Case(
+            "post-sources-30-levels-is-a-field-error",
+            "POST",
+            COLLECTION["sources"],
+            422,
+            body={**VALID["sources"], "note": json.loads(deep(30))},
+        ),
     ]
 
 
@@ -195,19 +333,53 @@ def size_cases() -> list[Case]:
     big = json.dumps({**VALID["sources"], "note": "x" * (1024 * 1024)})
     over = "x" * (MAX_HEADER_BYTES + 1)
     return [
-        Case("post-sources-body-over-1mib", "POST", COLLECTION["sources"], 413, data=big, content_type="application/json"),
-        Case("patch-sources-body-over-1mib", "PATCH", ITEM["sources"], 413, data=big, content_type="application/json",
-             headers={"If-Match": '"v1"'}),
+        Case(
+            "post-sources-body-over-1mib", "POST", COLLECTION["sources"], 413, data=big, content_type="application/json"
+        ),
+        Case(
+            "patch-sources-body-over-1mib",
+            "PATCH",
+            ITEM["sources"],
+            413,
+            data=big,
+            content_type="application/json",
+            headers={"If-Match": '"v1"'},
+        ),
         Case("get-64kib-header", "GET", "/v1/sources", 431, headers={"X-Padding": "x" * 65536}, auth=None),
-        Case("post-64kib-header", "POST", COLLECTION["sources"], 431, body=VALID["sources"],
-             headers={"X-Padding": "x" * 65536}),
-        Case("post-64kib-authorization", "POST", COLLECTION["sources"], 431, body=VALID["sources"],
-             headers={"Authorization": "Bearer " + "x" * 65536}, auth=None),
+        Case(
+            "post-64kib-header",
+            "POST",
+            COLLECTION["sources"],
+            431,
+            body=VALID["sources"],
+            headers={"X-Padding": "x" * 65536},
+        ),
+        Case(
+            "post-64kib-authorization",
+            "POST",
+            COLLECTION["sources"],
+            431,
+            body=VALID["sources"],
+            headers={"Authorization": "Bearer " + "x" * 65536},
+            auth=None,
+        ),
         Case("get-accept-over-8kib", "GET", "/v1/sources", 431, headers={"Accept": over}, auth=None),
-        Case("get-if-none-match-64kib", "GET", ITEM["sources"], 431, headers={"If-None-Match": '"' + "x" * 65536 + '"'},
-             auth=None),
-        Case("patch-if-match-64kib", "PATCH", ITEM["sources"], 431, body={"note": "x"},
-             headers={"If-Match": '"v' + "1" * 65536 + '"'}),
+        Case(
+            "get-if-none-match-64kib",
+            "GET",
+            ITEM["sources"],
+            431,
+            headers={"If-None-Match": '"' + "x" * 65536 + '"'},
+            auth=None,
+        ),
+        Case(
+            "patch-if-match-64kib",
+            "PATCH",
+            ITEM["sources"],
+            431,
+            body={"note": "x"},
+            headers={"If-Match": '"v' + "1" * 65536 + '"'},
+        ),
         Case("get-request-id-64kib", "GET", "/healthz", 431, headers={"X-Request-ID": "x" * 65536}, auth=None),
     ]
 
@@ -222,39 +394,113 @@ def nul_and_unicode_cases() -> list[Case]:
         Case("get-nul-in-cursor", "GET", "/v1/sources?cursor=a%00", 422, auth=None),
         Case("post-nul-in-field", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "title": "a\x00b"}),
         Case("post-nul-in-key", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "no\x00te": "x"}),
-        Case("post-nul-in-list-item", "POST", COLLECTION["recognitions"], 422,
-             body={**VALID["recognitions"], "sources": [CNN + "\x00"]}),
-        Case("patch-nul-in-field", "PATCH", ITEM["governments"], 422, body={"aliases": ["a\x00"]},
-             headers={"If-Match": '"v1"'}),
-        Case("post-lone-surrogate", "POST", COLLECTION["sources"], 422,
-             data=source.replace('"Reuters"', '"\\ud800"'), content_type="application/json"),
-        Case("post-lone-low-surrogate-in-note", "POST", COLLECTION["sources"], 422,
-             data=json.dumps({**VALID["sources"], "note": "@"}).replace('"@"', '"x \\udfff y"'),
-             content_type="application/json"),
-        Case("patch-lone-surrogate", "PATCH", ITEM["recognitions"], 422, data='{"note": "\\udbff"}',
-             content_type="application/json", headers={"If-Match": '"v1"'}),
-        Case("post-invalid-utf8-body", "POST", COLLECTION["sources"], 400,
-             data=source.encode().replace(b"Reuters", b"\xff\xfe"), content_type="application/json"),
-        Case("post-overlong-utf8-body", "POST", COLLECTION["sources"], 400,
-             data=source.encode().replace(b"Reuters", b"\xc0\xaf"), content_type="application/json"),
-        Case("post-utf16-body", "POST", COLLECTION["sources"], 400, data=source.encode("utf-16"),
-             content_type="application/json"),
-        Case("post-nul-in-change-reason", "POST", COLLECTION["sources"], 422, body=VALID["sources"],
-             headers={"X-Change-Reason": "a\x00b"}),
-        Case("post-change-reason-too-long", "POST", COLLECTION["sources"], 422, body=VALID["sources"],
-             headers={"X-Change-Reason": "r" * 501}),
+        Case(
+            "post-nul-in-list-item",
+            "POST",
+            COLLECTION["recognitions"],
+            422,
+            body={**VALID["recognitions"], "sources": [CNN + "\x00"]},
+        ),
+        Case(
+            "patch-nul-in-field",
+            "PATCH",
+            ITEM["governments"],
+            422,
+            body={"aliases": ["a\x00"]},
+            headers={"If-Match": '"v1"'},
+        ),
+        Case(
+            "post-lone-surrogate",
+            "POST",
+            COLLECTION["sources"],
+            422,
+            data=source.replace('"Reuters"', '"\\ud800"'),
+            content_type="application/json",
+        ),
+        Case(
+            "post-lone-low-surrogate-in-note",
+            "POST",
+            COLLECTION["sources"],
+            422,
+            data=json.dumps({**VALID["sources"], "note": "@"}).replace('"@"', '"x \\udfff y"'),
+            content_type="application/json",
+        ),
+        Case(
+            "patch-lone-surrogate",
+            "PATCH",
+            ITEM["recognitions"],
+            422,
+            data='{"note": "\\udbff"}',
+            content_type="application/json",
+            headers={"If-Match": '"v1"'},
+        ),
+        Case(
+            "post-invalid-utf8-body",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data=source.encode().replace(b"Reuters", b"\xff\xfe"),
+            content_type="application/json",
+        ),
+        Case(
+            "post-overlong-utf8-body",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data=source.encode().replace(b"Reuters", b"\xc0\xaf"),
+            content_type="application/json",
+        ),
+        Case(
+            "post-utf16-body",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            data=source.encode("utf-16"),
+            content_type="application/json",
+        ),
+        Case(
+            "post-nul-in-change-reason",
+            "POST",
+            COLLECTION["sources"],
+            422,
+            body=VALID["sources"],
+            headers={"X-Change-Reason": "a\x00b"},
+        ),
+        Case(
+            "post-change-reason-too-long",
+            "POST",
+            COLLECTION["sources"],
+            422,
+            body=VALID["sources"],
+            headers={"X-Change-Reason": "r" * 501},
+        ),
         # Raw bytes, sent below the test client (it would percent-encode them).
         Case("get-raw-invalid-utf8-query", "GET", "/v1/sources", 400, raw_query=b"q=\xff\xfe", auth=None),
         Case("get-raw-invalid-utf8-query-key", "GET", "/v1/sources", 400, raw_query=b"\xff=1", auth=None),
         Case("get-raw-overlong-utf8-query", "GET", "/v1/governments", 400, raw_query=b"q=\xc0\xaf", auth=None),
         Case("get-raw-invalid-utf8-limit", "GET", "/v1/recognitions", 400, raw_query=b"limit=\xff", auth=None),
-        Case("post-raw-invalid-utf8-query", "POST", COLLECTION["sources"], 400, body=VALID["sources"],
-             raw_query=b"x=\xff"),
+        Case(
+            "post-raw-invalid-utf8-query",
+            "POST",
+            COLLECTION["sources"],
+            400,
+            body=VALID["sources"],
+            raw_query=b"x=\xff",
+        ),
         Case("get-raw-invalid-utf8-path", "GET", "/", 404, raw_path=b"/v1/sources/\xff\xfe", auth=None),
         Case("get-raw-invalid-utf8-government", "GET", "/", 404, raw_path=b"/v1/governments/\xc3/relations", auth=None),
-        Case("get-raw-invalid-utf8-country", "GET", "/", 404, raw_path=f"{RELATIONS}/\xff".encode("latin-1"), auth=None),
-        Case("patch-raw-invalid-utf8-path", "PATCH", "/", 404, raw_path=b"/v1/sources/\xed\xa0\x80",
-             body={"note": "x"}, headers={"If-Match": '"v1"'}),
+        Case(
+            "get-raw-invalid-utf8-country", "GET", "/", 404, raw_path=f"{RELATIONS}/\xff".encode("latin-1"), auth=None
+        ),
+        Case(
+            "patch-raw-invalid-utf8-path",
+            "PATCH",
+            "/",
+            404,
+            raw_path=b"/v1/sources/\xed\xa0\x80",
+            body={"note": "x"},
+            headers={"If-Match": '"v1"'},
+        ),
         Case("get-raw-nul-in-path", "GET", "/", 400, raw_path=b"/v1/sources/a\x00b", auth=None),
         Case("get-raw-nul-in-query", "GET", "/v1/sources", 422, raw_query=b"q=a\x00b", auth=None),
     ]
@@ -267,27 +513,82 @@ def overlong_cases() -> list[Case]:
             value = "x" * (limit + 1)
             if name == "url":
                 value = "https://example.org/" + "a" * limit
-            cases.append(Case(f"post-{resource}-{name}-overlong", "POST", COLLECTION[resource], 422,
-                              body={**VALID[resource], name: value}, error_field=name))
-            cases.append(Case(f"patch-{resource}-{name}-overlong", "PATCH", ITEM[resource], 422, body={name: value},
-                              headers={"If-Match": '"v1"'}, error_field=name))
+            cases.append(
+                Case(
+                    f"post-{resource}-{name}-overlong",
+                    "POST",
+                    COLLECTION[resource],
+                    422,
+                    body={**VALID[resource], name: value},
+                    error_field=name,
+                )
+            )
+            cases.append(
+                Case(
+                    f"patch-{resource}-{name}-overlong",
+                    "PATCH",
+                    ITEM[resource],
+                    422,
+                    body={name: value},
+                    headers={"If-Match": '"v1"'},
+                    error_field=name,
+                )
+            )
         for name in ("country", "form", "direction", "rank", "kind"):
             if name in VALID[resource]:
-                cases.append(Case(f"post-{resource}-{name}-overlong", "POST", COLLECTION[resource], 422,
-                                  body={**VALID[resource], name: "x" * 100_000}, error_field=name))
+                cases.append(
+                    Case(
+                        f"post-{resource}-{name}-overlong",
+                        "POST",
+                        COLLECTION[resource],
+                        422,
+                        body={**VALID[resource], name: "x" * 100_000},
+                        error_field=name,
+                    )
+                )
     cases += [
-        Case("post-governments-alias-overlong", "POST", COLLECTION["governments"], 422,
-             body={**VALID["governments"], "aliases": ["a" * 301]}),
-        Case("post-governments-too-many-aliases", "POST", COLLECTION["governments"], 422,
-             body={**VALID["governments"], "aliases": [f"alias {i}" for i in range(51)]}),
-        Case("post-recognitions-source-id-overlong", "POST", COLLECTION["recognitions"], 422,
-             body={**VALID["recognitions"], "sources": ["s" * 65]}),
-        Case("post-recognitions-too-many-sources", "POST", COLLECTION["recognitions"], 422,
-             body={**VALID["recognitions"], "sources": [f"src_{i}" for i in range(51)]}),
-        Case("post-exchanges-source-id-overlong", "POST", COLLECTION["ambassador-exchanges"], 422,
-             body={**VALID["ambassador-exchanges"], "sources": ["s" * 100_000]}),
-        Case("post-sources-emoji-publisher-overlong", "POST", COLLECTION["sources"], 422,
-             body={**VALID["sources"], "publisher": "\U0001F600" * 301}),
+        Case(
+            "post-governments-alias-overlong",
+            "POST",
+            COLLECTION["governments"],
+            422,
+            body={**VALID["governments"], "aliases": ["a" * 301]},
+        ),
+        Case(
+            "post-governments-too-many-aliases",
+            "POST",
+            COLLECTION["governments"],
+            422,
+            body={**VALID["governments"], "aliases": [f"alias {i}" for i in range(51)]},
+        ),
+        Case(
+            "post-recognitions-source-id-overlong",
+            "POST",
+            COLLECTION["recognitions"],
+            422,
+            body={**VALID["recognitions"], "sources": ["s" * 65]},
+        ),
+        Case(
+            "post-recognitions-too-many-sources",
+            "POST",
+            COLLECTION["recognitions"],
+            422,
+            body={**VALID["recognitions"], "sources": [f"src_{i}" for i in range(51)]},
+        ),
+        Case(
+            "post-exchanges-source-id-overlong",
+            "POST",
+            COLLECTION["ambassador-exchanges"],
+            422,
+            body={**VALID["ambassador-exchanges"], "sources": ["s" * 100_000]},
+        ),
+        Case(
+            "post-sources-emoji-publisher-overlong",
+            "POST",
+            COLLECTION["sources"],
+            422,
+            body={**VALID["sources"], "publisher": "\U0001f600" * 301},
+        ),
         Case("get-q-overlong", "GET", "/v1/sources?q=" + "a" * 100_000, 422, auth=None),
         Case("get-government-filter-overlong", "GET", "/v1/recognitions?government=" + "g" * 65, 422, auth=None),
         Case("get-id-overlong", "GET", "/v1/governments/" + "g" * 10_000, 404, auth=None),
@@ -304,17 +605,52 @@ def wrong_type_cases() -> list[Case]:
             if name not in NULLABLE:
                 wrongs.append(("null", None))
             for label, value in wrongs:
-                cases.append(Case(f"post-{resource}-{name}-{label}", "POST", COLLECTION[resource], 422,
-                                  body={**valid, name: value}, error_field=name))
-            cases.append(Case(f"patch-{resource}-{name}-object", "PATCH", ITEM[resource], 422, body={name: {"a": 1}},
-                              headers={"If-Match": '"v1"'}, error_field=name))
+                cases.append(
+                    Case(
+                        f"post-{resource}-{name}-{label}",
+                        "POST",
+                        COLLECTION[resource],
+                        422,
+                        body={**valid, name: value},
+                        error_field=name,
+                    )
+                )
+            cases.append(
+                Case(
+                    f"patch-{resource}-{name}-object",
+                    "PATCH",
+                    ITEM[resource],
+                    422,
+                    body={name: {"a": 1}},
+                    headers={"If-Match": '"v1"'},
+                    error_field=name,
+                )
+            )
         for name in LIST_FIELDS & valid.keys():
-            cases.append(Case(f"post-{resource}-{name}-list-of-ints", "POST", COLLECTION[resource], 422,
-                              body={**valid, name: [1, 2]}, error_field=name))
-    cases.append(Case("post-sources-unknown-field", "POST", COLLECTION["sources"], 422,
-                      body={**VALID["sources"], "colour": "red"}))
-    cases.append(Case("post-recognitions-client-id", "POST", COLLECTION["recognitions"], 422,
-                      body={**VALID["recognitions"], "id": "rcg_mine"}))
+            cases.append(
+                Case(
+                    f"post-{resource}-{name}-list-of-ints",
+                    "POST",
+                    COLLECTION[resource],
+                    422,
+                    body={**valid, name: [1, 2]},
+                    error_field=name,
+                )
+            )
+    cases.append(
+        Case(
+            "post-sources-unknown-field", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "colour": "red"}
+        )
+    )
+    cases.append(
+        Case(
+            "post-recognitions-client-id",
+            "POST",
+            COLLECTION["recognitions"],
+            422,
+            body={**VALID["recognitions"], "id": "rcg_mine"},
+        )
+    )
     return cases
 
 
@@ -332,13 +668,34 @@ def sql_cases() -> list[Case]:
         Case("get-sql-relations-government", "GET", "/v1/governments/x' OR '1'='1/relations", 404, auth=None),
         Case("get-sql-relations-country", "GET", f"{RELATIONS}/{SQL_OR}", 404, auth=None),
         Case("get-sql-country-code", "GET", f"/v1/countries/{SQL_OR}", 404, auth=None),
-        Case("post-sql-government-reference", "POST", COLLECTION["recognitions"], 422,
-             body={**VALID["recognitions"], "government": SQL_OR}),
-        Case("post-sql-source-reference", "POST", COLLECTION["ambassador-exchanges"], 422,
-             body={**VALID["ambassador-exchanges"], "sources": [SQL_DROP]}),
-        Case("post-sql-country", "POST", COLLECTION["recognitions"], 422, body={**VALID["recognitions"], "country": SQL_OR}),
-        Case("post-sql-slug", "POST", COLLECTION["governments"], 422,
-             body={**VALID["governments"], "id": "x'; DROP TABLE governments; --"}),
+        Case(
+            "post-sql-government-reference",
+            "POST",
+            COLLECTION["recognitions"],
+            422,
+            body={**VALID["recognitions"], "government": SQL_OR},
+        ),
+        Case(
+            "post-sql-source-reference",
+            "POST",
+            COLLECTION["ambassador-exchanges"],
+            422,
+            body={**VALID["ambassador-exchanges"], "sources": [SQL_DROP]},
+        ),
+        Case(
+            "post-sql-country",
+            "POST",
+            COLLECTION["recognitions"],
+            422,
+            body={**VALID["recognitions"], "country": SQL_OR},
+        ),
+        Case(
+            "post-sql-slug",
+            "POST",
+            COLLECTION["governments"],
+            422,
+            body={**VALID["governments"], "id": "x'; DROP TABLE governments; --"},
+        ),
         Case("post-sql-kind", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "kind": SQL_OR}),
         Case("post-sql-date", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "published": SQL_DROP}),
         Case("patch-sql-id", "PATCH", f"/v1/sources/{SQL_OR}", 404, body={"note": "x"}, headers={"If-Match": '"v1"'}),
@@ -393,10 +750,20 @@ def cursor_cases() -> list[Case]:
         for path in ("/v1/sources", "/v1/recognitions"):
             cases.append(Case(f"get-cursor-{name}-{path}", "GET", f"{path}?cursor={cursor}", 400, auth=None))
     cases += [
-        Case("get-cursor-nul-csv", "GET", "/v1/sources?format=csv&cursor=" + b64(b'{"v":1,"after":"\\u0000"}'), 400,
-             auth=None),
-        Case("get-cursor-surrogate-csv", "GET", "/v1/governments?format=csv&limit=5&cursor="
-             + b64(b'{"v":1,"after":"\\udfff"}'), 400, auth=None),
+        Case(
+            "get-cursor-nul-csv",
+            "GET",
+            "/v1/sources?format=csv&cursor=" + b64(b'{"v":1,"after":"\\u0000"}'),
+            400,
+            auth=None,
+        ),
+        Case(
+            "get-cursor-surrogate-csv",
+            "GET",
+            "/v1/governments?format=csv&limit=5&cursor=" + b64(b'{"v":1,"after":"\\udfff"}'),
+            400,
+            auth=None,
+        ),
         Case("get-cursor-very-long", "GET", "/v1/sources?cursor=" + "A" * 100_000, 422, auth=None),
         Case("get-cursor-empty", "GET", "/v1/sources?cursor=", 422, auth=None),
         Case("get-cursor-countries", "GET", "/v1/countries?cursor=" + b64(b'{"v":1,"after":["x"]}'), 400, auth=None),
@@ -407,50 +774,129 @@ def cursor_cases() -> list[Case]:
 def etag_cases() -> list[Case]:
     cases = []
     if_match = [
-        ("garbage", "garbage", 400), ("unquoted", "v1", 400), ("star", "*", 400), ("weak", 'W/"v1"', 400),
-        ("list", '"v1", "v2"', 400), ("list-of-same", '"v1","v1"', 400), ("foreign", '"something"', 400),
-        ("very-long", '"v' + "9" * 8000 + '"', 400), ("negative", '"v-1"', 400), ("huge-version", '"v' + "9" * 30 + '"', 400),
-        ("stale", '"v2"', 412), ("zero", '"v0"', 412), ("max-version", '"v999999999999999999"', 412),
-        ("empty", "", 428), ("blank", "   ", 428),
+        ("garbage", "garbage", 400),
+        ("unquoted", "v1", 400),
+        ("star", "*", 400),
+        ("weak", 'W/"v1"', 400),
+        ("list", '"v1", "v2"', 400),
+        ("list-of-same", '"v1","v1"', 400),
+        ("foreign", '"something"', 400),
+        ("very-long", '"v' + "9" * 8000 + '"', 400),
+        ("negative", '"v-1"', 400),
+        ("huge-version", '"v' + "9" * 30 + '"', 400),
+        ("stale", '"v2"', 412),
+        ("zero", '"v0"', 412),
+        ("max-version", '"v999999999999999999"', 412),
+        ("empty", "", 428),
+        ("blank", "   ", 428),
     ]
     for name, value, status in if_match:
         for resource in ("recognitions", "governments"):
-            cases.append(Case(f"patch-{resource}-if-match-{name}", "PATCH", ITEM[resource], status, body={"note": "x"}
-                              if resource == "recognitions" else {"name": "Renamed"}, headers={"If-Match": value}))
-        cases.append(Case(f"delete-sources-if-match-{name}", "DELETE", ITEM["sources"], status,
-                          headers={"If-Match": value}))
+            cases.append(
+                Case(
+                    f"patch-{resource}-if-match-{name}",
+                    "PATCH",
+                    ITEM[resource],
+                    status,
+                    body={"note": "x"} if resource == "recognitions" else {"name": "Renamed"},
+                    headers={"If-Match": value},
+                )
+            )
+        cases.append(
+            Case(f"delete-sources-if-match-{name}", "DELETE", ITEM["sources"], status, headers={"If-Match": value})
+        )
     cases.append(Case("patch-without-if-match", "PATCH", ITEM["recognitions"], 428, body={"note": "x"}))
     cases.append(Case("delete-without-if-match", "DELETE", ITEM["recognitions"], 428))
     # If-None-Match on a write is a precondition too: matching the record (or any record) fails it.
     for name, value in (("star", "*"), ("current", '"v1"'), ("weak-current", 'W/"v1"'), ("list", '"v9", "v1"')):
-        cases.append(Case(f"patch-if-none-match-{name}", "PATCH", ITEM["recognitions"], 412, body={"note": "x"},
-                          headers={"If-Match": '"v1"', "If-None-Match": value}))
-        cases.append(Case(f"delete-if-none-match-{name}", "DELETE", ITEM["recognitions"], 412,
-                          headers={"If-Match": '"v1"', "If-None-Match": value}))
+        cases.append(
+            Case(
+                f"patch-if-none-match-{name}",
+                "PATCH",
+                ITEM["recognitions"],
+                412,
+                body={"note": "x"},
+                headers={"If-Match": '"v1"', "If-None-Match": value},
+            )
+        )
+        cases.append(
+            Case(
+                f"delete-if-none-match-{name}",
+                "DELETE",
+                ITEM["recognitions"],
+                412,
+                headers={"If-Match": '"v1"', "If-None-Match": value},
+            )
+        )
     return cases
 
 
 def as_of_cases() -> list[Case]:
     cases = []
-    as_of = ["0000-01-01", "10000-01-01", "2025-02-30", "2025-13-01", "-2025-01-01", "9" * 1000, "NaN", "today",
-             "2025-07-04T00:00:00", "2025/07/04", "", SQL_OR]
+    as_of = [
+        "0000-01-01",
+        "10000-01-01",
+        "2025-02-30",
+        "2025-13-01",
+        "-2025-01-01",
+        "9" * 1000,
+        "NaN",
+        "today",
+        "2025-07-04T00:00:00",
+        "2025/07/04",
+        "",
+        SQL_OR,
+    ]
     for value in as_of:
         for path in (RELATIONS, f"{RELATIONS}/RU", "/v1/recognitions", "/v1/ambassador-exchanges"):
-            cases.append(Case(f"get-as-of-{value[:12] or 'empty'}-{path}", "GET", f"{path}?as_of={value}", 422,
-                              auth=None))
-    known_at = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2025-07-05T12:00:00", "2025-07-05",
-                "2025-07-05T12:00:00+99:00", "2025-07-05T25:00:00Z", "9" * 1000, "NaN", "", "yesterday"]
+            cases.append(
+                Case(f"get-as-of-{value[:12] or 'empty'}-{path}", "GET", f"{path}?as_of={value}", 422, auth=None)
+            )
+    known_at = [
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "2025-07-05T12:00:00",
+        "2025-07-05",
+        "2025-07-05T12:00:00+99:00",
+        "2025-07-05T25:00:00Z",
+        "9" * 1000,
+        "NaN",
+        "",
+        "yesterday",
+    ]
     for value in known_at:
         for path in (RELATIONS, f"{RELATIONS}/RU"):
-            cases.append(Case(f"get-as-known-at-{value[:26] or 'empty'}-{path}", "GET",
-                              f"{path}?as_known_at={value.replace('+', '%2B')}", 422, auth=None))
+            cases.append(
+                Case(
+                    f"get-as-known-at-{value[:26] or 'empty'}-{path}",
+                    "GET",
+                    f"{path}?as_known_at={value.replace('+', '%2B')}",
+                    422,
+                    auth=None,
+                )
+            )
     cases += [
-        Case("get-as-known-at-before-the-government", "GET", f"{RELATIONS}?as_known_at=0001-01-01T00:00:00Z", 404,
-             auth=None),
-        Case("get-as-known-at-before-the-government-one", "GET", f"{RELATIONS}/RU?as_known_at=1970-01-01T00:00:00Z",
-             404, auth=None),
-        Case("get-as-known-at-on-a-collection", "GET", "/v1/recognitions?as_known_at=2025-07-05T12:00:00Z", 422,
-             auth=None),
+        Case(
+            "get-as-known-at-before-the-government",
+            "GET",
+            f"{RELATIONS}?as_known_at=0001-01-01T00:00:00Z",
+            404,
+            auth=None,
+        ),
+        Case(
+            "get-as-known-at-before-the-government-one",
+            "GET",
+            f"{RELATIONS}/RU?as_known_at=1970-01-01T00:00:00Z",
+            404,
+            auth=None,
+        ),
+        Case(
+            "get-as-known-at-on-a-collection",
+            "GET",
+            "/v1/recognitions?as_known_at=2025-07-05T12:00:00Z",
+            422,
+            auth=None,
+        ),
     ]
     return cases
 
@@ -473,19 +919,58 @@ def method_cases() -> list[Case]:
 
 def content_type_cases() -> list[Case]:
     cases = []
-    types = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml",
-             "text/json", "application/json-patch+json", "application/vnd.api+json", "*/*", "garbage", "text/html"]
+    types = [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "text/json",
+        "application/json-patch+json",
+        "application/vnd.api+json",
+        "*/*",
+        "garbage",
+        "text/html",
+    ]
     for content_type in types:
-        cases.append(Case(f"post-sources-as-{content_type}", "POST", COLLECTION["sources"], 415,
-                          data=json.dumps(VALID["sources"]), content_type=content_type))
-        cases.append(Case(f"patch-governments-as-{content_type}", "PATCH", ITEM["governments"], 415,
-                          data=json.dumps({"name": "Renamed"}), content_type=content_type, headers={"If-Match": '"v1"'}))
+        cases.append(
+            Case(
+                f"post-sources-as-{content_type}",
+                "POST",
+                COLLECTION["sources"],
+                415,
+                data=json.dumps(VALID["sources"]),
+                content_type=content_type,
+            )
+        )
+        cases.append(
+            Case(
+                f"patch-governments-as-{content_type}",
+                "PATCH",
+                ITEM["governments"],
+                415,
+                data=json.dumps({"name": "Renamed"}),
+                content_type=content_type,
+                headers={"If-Match": '"v1"'},
+            )
+        )
     cases += [
         Case("post-sources-no-content-type", "POST", COLLECTION["sources"], 415, data=json.dumps(VALID["sources"])),
-        Case("post-sources-form-fields", "POST", COLLECTION["sources"], 415, data="publisher=A&title=B&kind=news",
-             content_type="application/x-www-form-urlencoded"),
-        Case("post-sources-text-with-broken-json", "POST", COLLECTION["sources"], 415, data='{"a": ',
-             content_type="text/plain"),
+        Case(
+            "post-sources-form-fields",
+            "POST",
+            COLLECTION["sources"],
+            415,
+            data="publisher=A&title=B&kind=news",
+            content_type="application/x-www-form-urlencoded",
+        ),
+        Case(
+            "post-sources-text-with-broken-json",
+            "POST",
+            COLLECTION["sources"],
+            415,
+            data='{"a": ',
+            content_type="text/plain",
+        ),
     ]
     return cases
 
@@ -493,36 +978,104 @@ def content_type_cases() -> list[Case]:
 def auth_cases() -> list[Case]:
     cases = []
     bad = {
-        "none": None, "empty": "", "scheme-only": "Bearer", "scheme-and-space": "Bearer ", "basic": "Basic dXNlcjpwYXNz",
-        "digest": 'Digest username="x"', "token-scheme": "Token rs_x", "no-scheme": "rs_abcdef",
-        "unknown-token": "Bearer rs_not-a-token", "sql": f"Bearer {SQL_OR}", "two-values": "Bearer a b",
-        "latin1": "Bearer \u00ff\u00fe", "long-token": "Bearer " + "t" * 7000, "commas": ", ,",
+        "none": None,
+        "empty": "",
+        "scheme-only": "Bearer",
+        "scheme-and-space": "Bearer ",
+        "basic": "Basic dXNlcjpwYXNz",
+        "digest": 'Digest username="x"',
+        "token-scheme": "Token rs_x",
+        "no-scheme": "rs_abcdef",
+        "unknown-token": "Bearer rs_not-a-token",
+        "sql": f"Bearer {SQL_OR}",
+        "two-values": "Bearer a b",
+        "latin1": "Bearer \u00ff\u00fe",
+        "long-token": "Bearer " + "t" * 7000,
+        "commas": ", ,",
     }
     for name, value in bad.items():
         headers = {} if value is None else {"Authorization": value}
-        cases.append(Case(f"post-auth-{name}", "POST", COLLECTION["sources"], 401, body=VALID["sources"],
-                          headers=headers, auth=None))
-        cases.append(Case(f"delete-auth-{name}", "DELETE", ITEM["recognitions"], 401, headers={**headers, "If-Match": '"v1"'},
-                          auth=None))
+        cases.append(
+            Case(
+                f"post-auth-{name}",
+                "POST",
+                COLLECTION["sources"],
+                401,
+                body=VALID["sources"],
+                headers=headers,
+                auth=None,
+            )
+        )
+        cases.append(
+            Case(
+                f"delete-auth-{name}",
+                "DELETE",
+                ITEM["recognitions"],
+                401,
+                headers={**headers, "If-Match": '"v1"'},
+                auth=None,
+            )
+        )
     cases += [
         Case("post-with-read-token", "POST", COLLECTION["sources"], 403, body=VALID["sources"], auth="read"),
-        Case("patch-with-read-token", "PATCH", ITEM["sources"], 403, body={"note": "x"}, auth="read",
-             headers={"If-Match": '"v1"'}),
-        Case("post-write-token-with-trailing-garbage", "POST", COLLECTION["sources"], 401, body=VALID["sources"],
-             auth="write+garbage"),
-        Case("get-closed-read-without-token", "GET", "/v1/sources", 401, auth=None, config={"READ_REQUIRES_TOKEN": True}),
-        Case("get-closed-read-garbage-token", "GET", RELATIONS, 401, auth=None, config={"READ_REQUIRES_TOKEN": True},
-             headers={"Authorization": "Bearer garbage"}),
-        Case("get-closed-read-basic", "GET", "/v1/changes", 401, auth=None, config={"READ_REQUIRES_TOKEN": True},
-             headers={"Authorization": "Basic eDp5"}),
+        Case(
+            "patch-with-read-token",
+            "PATCH",
+            ITEM["sources"],
+            403,
+            body={"note": "x"},
+            auth="read",
+            headers={"If-Match": '"v1"'},
+        ),
+        Case(
+            "post-write-token-with-trailing-garbage",
+            "POST",
+            COLLECTION["sources"],
+            401,
+            body=VALID["sources"],
+            auth="write+garbage",
+        ),
+        Case(
+            "get-closed-read-without-token", "GET", "/v1/sources", 401, auth=None, config={"READ_REQUIRES_TOKEN": True}
+        ),
+        Case(
+            "get-closed-read-garbage-token",
+            "GET",
+            RELATIONS,
+            401,
+            auth=None,
+            config={"READ_REQUIRES_TOKEN": True},
+            headers={"Authorization": "Bearer garbage"},
+        ),
+        Case(
+            "get-closed-read-basic",
+            "GET",
+            "/v1/changes",
+            401,
+            auth=None,
+            config={"READ_REQUIRES_TOKEN": True},
+            headers={"Authorization": "Basic eDp5"},
+        ),
     ]
     return cases
 
 
 CASES: list[Case] = [
-    *malformed_json_cases(), *duplicate_key_cases(), *nesting_cases(), *size_cases(), *nul_and_unicode_cases(),
-    *overlong_cases(), *wrong_type_cases(), *sql_cases(), *query_value_cases(), *cursor_cases(), *etag_cases(),
-    *as_of_cases(), *method_cases(), *content_type_cases(), *auth_cases(),
+    *malformed_json_cases(),
+    *duplicate_key_cases(),
+    *nesting_cases(),
+    *size_cases(),
+    *nul_and_unicode_cases(),
+    *overlong_cases(),
+    *wrong_type_cases(),
+    *sql_cases(),
+    *query_value_cases(),
+    *cursor_cases(),
+    *etag_cases(),
+    *as_of_cases(),
+    *method_cases(),
+    *content_type_cases(),
+    *auth_cases(),
 ]
 
 # Hostile in shape, harmless in effect: plain text that matches nothing, validators that
@@ -556,6 +1109,7 @@ HARMLESS: list[tuple[str, dict[str, str], int]] = [
 
 
 # --- running a case ----------------------------------------------------------------------
+
 
 @dataclass
 class Tokens:
@@ -591,13 +1145,16 @@ def dump(app) -> str:
                 inspector = inspect(connection)
                 _TABLES[str(engine.url)] = [
                     (table, inspector.get_pk_constraint(table)["constrained_columns"])
-                    for table in sorted(inspector.get_table_names()) if table != "alembic_version"
+                    for table in sorted(inspector.get_table_names())
+                    if table != "alembic_version"
                 ]
             lines = []
             for table, key in _TABLES[str(engine.url)]:
                 lines.append(f"-- {table}")
                 order = ", ".join(f'"{column}"' for column in key)
-                lines.extend(repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}')))
+                lines.extend(
+                    repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}'))
+                )
             return "\n".join(lines)
 
 
@@ -622,8 +1179,14 @@ def send(app, case: Case, tokens: Tokens):
     if overrides:
         uri = (case.raw_path or case.path.encode()) + (b"?" + case.raw_query if case.raw_query else b"")
         overrides["REQUEST_URI"] = overrides["RAW_URI"] = uri.decode("latin-1")
-    return app.test_client().open(case.path, method=case.method, headers=headers, data=data,
-                                  content_type=content_type, environ_overrides=overrides)
+    return app.test_client().open(
+        case.path,
+        method=case.method,
+        headers=headers,
+        data=data,
+        content_type=content_type,
+        environ_overrides=overrides,
+    )
 
 
 def assert_clean_answer(response) -> str:
@@ -709,9 +1272,13 @@ def test_a_chunked_body_over_the_limit_is_413(app, tokens):
     before = dump(app)
     body = json.dumps({**VALID["sources"], "note": "x" * (1024 * 1024)}).encode()
     response = app.test_client().post(
-        "/v1/sources", input_stream=io.BytesIO(body),
-        headers={"Authorization": f"Bearer {tokens.write}", "Content-Type": "application/json",
-                 "Transfer-Encoding": "chunked"},
+        "/v1/sources",
+        input_stream=io.BytesIO(body),
+        headers={
+            "Authorization": f"Bearer {tokens.write}",
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+        },
         environ_overrides={"wsgi.input_terminated": True},  # what gunicorn sets for a chunked body
     )
     assert_problem(response, 413)
@@ -722,7 +1289,7 @@ def test_script_and_sql_text_is_stored_as_text_and_returned_as_json(app, tokens)
     """Stored as given, answered as JSON strings (never HTML), the tables untouched by it."""
     client = app.test_client()
     editor = {"Authorization": f"Bearer {tokens.write}"}
-    body = {**VALID["sources"], "publisher": SCRIPT, "title": SQL_DROP, "note": f"{SQL_OR} {SCRIPT} \"quoted\" \u2028"}
+    body = {**VALID["sources"], "publisher": SCRIPT, "title": SQL_DROP, "note": f'{SQL_OR} {SCRIPT} "quoted" \u2028'}
     before = dump(app)
     created = client.post("/v1/sources", json=body, headers=editor)
     assert created.status_code == 201, created.json
@@ -732,7 +1299,8 @@ def test_script_and_sql_text_is_stored_as_text_and_returned_as_json(app, tokens)
             assert response.mimetype == "application/json"
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert {key: response.json[key] for key in ("publisher", "title", "note")} == {
-                key: body[key] for key in ("publisher", "title", "note")}
+                key: body[key] for key in ("publisher", "title", "note")
+            }
             raw = response.get_data(as_text=True)
             assert '"\\"; DROP TABLE sources; --"' in raw, "a JSON string, quotes escaped"
             assert "\u2028" not in raw, "JSON-escaped: no raw line separator reaches a script context"
@@ -741,8 +1309,11 @@ def test_script_and_sql_text_is_stored_as_text_and_returned_as_json(app, tokens)
         exported = client.get("/v1/sources?format=csv")
         assert exported.mimetype == "text/csv" and exported.headers["Content-Disposition"].startswith("attachment")
         assert SCRIPT in exported.get_data(as_text=True)
-        government = client.post("/v1/governments", headers=editor, json={
-            **VALID["governments"], "name": SCRIPT, "aliases": [SQL_OR, SQL_DROP]})
+        government = client.post(
+            "/v1/governments",
+            headers=editor,
+            json={**VALID["governments"], "name": SCRIPT, "aliases": [SQL_OR, SQL_DROP]},
+        )
         assert government.status_code == 201
         assert client.get("/v1/governments/xx-hostile").json["aliases"] == [SQL_OR, SQL_DROP]
         assert client.get(f"/v1/sources/{CNN}").status_code == 200, "the sources table is still there"

@@ -1,6 +1,7 @@
 """Filtered collection pages read only their own rows: SQLite's plan for the exact SQL a
 request sends uses the (country, id) index and never sorts (no temp b-tree), so a page
 costs the same at 1k and at 1M records."""
+
 from __future__ import annotations
 
 import pytest
@@ -60,7 +61,11 @@ def last_id(app, path: str) -> str:
 
 CASES = [
     ("/v1/ambassador-exchanges", "ambassador_exchanges", "country=FR&rank=ambassador"),
-    ("/v1/ambassador-exchanges", "ambassador_exchanges", "country=FRA&direction=government_to_country&as_of=2024-01-01"),
+    (
+        "/v1/ambassador-exchanges",
+        "ambassador_exchanges",
+        "country=FRA&direction=government_to_country&as_of=2024-01-01",
+    ),
     ("/v1/recognitions", "recognitions", "country=FR"),
     ("/v1/recognitions", "recognitions", "country=fr&form=de_jure&as_of=2024-01-01"),
 ]

@@ -1,4 +1,5 @@
 """Integrity lives in the database: it refuses bad rows even when code skips validation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,16 +8,28 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import DataError, IntegrityError
 
+from service.store.models import AmbassadorExchange, Government, Recognition, RecognitionSource, Source
+
 # PostgreSQL refuses an over-long value as a DataError, SQLite by the CHECK.
 REFUSED = (IntegrityError, DataError)
 
-from service.store.models import AmbassadorExchange, Government, Recognition, RecognitionSource, Source
-
-GOOD_GOVERNMENT = {"id": "xx-test", "name": "Test authority", "country": "AF", "version": 1,
-                   "created_at": dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
-                   "updated_at": dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)}
-GOOD_RECOGNITION = {"id": "rcg_test", "government_id": "xx-test", "country": "RU", "form": "de_jure",
-                    "version": 1, "created_at": GOOD_GOVERNMENT["created_at"], "updated_at": GOOD_GOVERNMENT["created_at"]}
+GOOD_GOVERNMENT = {
+    "id": "xx-test",
+    "name": "Test authority",
+    "country": "AF",
+    "version": 1,
+    "created_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    "updated_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+}
+GOOD_RECOGNITION = {
+    "id": "rcg_test",
+    "government_id": "xx-test",
+    "country": "RU",
+    "form": "de_jure",
+    "version": 1,
+    "created_at": GOOD_GOVERNMENT["created_at"],
+    "updated_at": GOOD_GOVERNMENT["created_at"],
+}
 
 
 def insert_row(db, model, values):
@@ -30,12 +43,24 @@ def insert_row(db, model, values):
         (Government, {"country": "af"}),
         (Government, {"country": "AFG"}),
         (Government, {"name": ""}),
-        (Government, {"start_edtf": "2021", "start_earliest": dt.date(2021, 12, 31), "start_latest": dt.date(2021, 1, 1)}),
+        (
+            Government,
+            {"start_edtf": "2021", "start_earliest": dt.date(2021, 12, 31), "start_latest": dt.date(2021, 1, 1)},
+        ),
         (Government, {"start_edtf": "2021"}),
         (Recognition, {"form": "sort_of"}),
         (Recognition, {"government_id": "no-such-government"}),
-        (Recognition, {"start_edtf": "2025", "start_earliest": dt.date(2025, 1, 1), "start_latest": dt.date(2025, 12, 31),
-                       "end_edtf": "2020", "end_earliest": dt.date(2020, 1, 1), "end_latest": dt.date(2020, 12, 31)}),
+        (
+            Recognition,
+            {
+                "start_edtf": "2025",
+                "start_earliest": dt.date(2025, 1, 1),
+                "start_latest": dt.date(2025, 12, 31),
+                "end_edtf": "2020",
+                "end_earliest": dt.date(2020, 1, 1),
+                "end_latest": dt.date(2020, 12, 31),
+            },
+        ),
     ],
 )
 def test_database_rejects(db, model, bad_values):
@@ -61,8 +86,19 @@ def test_enumerations_are_checked_for_exchanges(db):
 def test_a_cited_source_cannot_be_deleted_underneath_its_record(db):
     insert_row(db, Government, GOOD_GOVERNMENT)
     insert_row(db, Recognition, GOOD_RECOGNITION)
-    insert_row(db, Source, {"id": "src_test", "publisher": "P", "title": "T", "kind": "news", "version": 1,
-                            "created_at": GOOD_GOVERNMENT["created_at"], "updated_at": GOOD_GOVERNMENT["created_at"]})
+    insert_row(
+        db,
+        Source,
+        {
+            "id": "src_test",
+            "publisher": "P",
+            "title": "T",
+            "kind": "news",
+            "version": 1,
+            "created_at": GOOD_GOVERNMENT["created_at"],
+            "updated_at": GOOD_GOVERNMENT["created_at"],
+        },
+    )
     insert_row(db, RecognitionSource, {"recognition_id": "rcg_test", "source_id": "src_test"})
     db.session.commit()
     with pytest.raises(REFUSED):

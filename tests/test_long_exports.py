@@ -7,6 +7,7 @@ kernel's socket buffers are full the worker blocks in send, as it does for any s
 client on a real network. SQLite only: the heartbeat does not depend on the engine,
 and tests/test_exports.py checks the export rows on both engines.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,15 +32,26 @@ READ_RATE = 4_000_000  # bytes per second: a 1 MB batch drains in 0.25 s, well w
 
 def add_bulky_sources(url: str) -> None:
     """Rows straight into the table: this test is about streaming, not about how rows are made."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            connection.execute(insert(Source.__table__), [
-                {"id": f"src_bulk_{n:06d}", "publisher": "Bulk", "title": f"Row {n}", "kind": "dataset",
-                 "note": NOTE, "version": 1, "created_at": now, "updated_at": now}
-                for n in range(ROWS)
-            ])
+            connection.execute(
+                insert(Source.__table__),
+                [
+                    {
+                        "id": f"src_bulk_{n:06d}",
+                        "publisher": "Bulk",
+                        "title": f"Row {n}",
+                        "kind": "dataset",
+                        "note": NOTE,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n in range(ROWS)
+                ],
+            )
     finally:
         engine.dispose()
 

@@ -1,4 +1,5 @@
 """Migrations run on both engines, round-trip, and match the models exactly."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,6 +53,7 @@ def test_models_and_migrations_agree(empty_database_url):
 
 # --- with data present ------------------------------------------------------------------
 
+
 def all_rows(url: str) -> dict[str, list[tuple]]:
     """Every row of every application table, ordered, as plain tuples."""
     from sqlalchemy import MetaData, select
@@ -63,7 +65,8 @@ def all_rows(url: str) -> dict[str, list[tuple]]:
         with engine.connect() as connection:
             return {
                 name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
-                for name, table in metadata.tables.items() if name != "alembic_version"
+                for name, table in metadata.tables.items()
+                if name != "alembic_version"
             }
     finally:
         engine.dispose()
@@ -71,8 +74,8 @@ def all_rows(url: str) -> dict[str, list[tuple]]:
 
 def seed_through_the_app(url: str) -> None:
     from service import create_app
-    from service.store.tokens import create_token
     from service.store.seed import seed
+    from service.store.tokens import create_token
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

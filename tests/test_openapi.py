@@ -1,4 +1,5 @@
 """The committed OpenAPI contract: current, valid, complete, served as is; and /docs offline."""
+
 from __future__ import annotations
 
 import difflib
@@ -45,13 +46,21 @@ def resolve(document, node):
 
 # --- the committed file -------------------------------------------------------------------
 
+
 def test_committed_contract_is_what_the_code_generates(generated):
     committed = CONTRACT_FILE.read_text(encoding="utf-8") if CONTRACT_FILE.exists() else ""
     if committed != generated:
-        diff = "".join(list(difflib.unified_diff(
-            committed.splitlines(keepends=True), generated.splitlines(keepends=True),
-            "openapi.yaml (committed)", "openapi.yaml (generated)", n=2,
-        ))[:60])
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    generated.splitlines(keepends=True),
+                    "openapi.yaml (committed)",
+                    "openapi.yaml (generated)",
+                    n=2,
+                )
+            )[:60]
+        )
         pytest.fail(f"openapi.yaml is stale: run `make openapi` and commit it.\n{diff}", pytrace=False)
 
 
@@ -75,12 +84,14 @@ def test_document_is_valid_openapi_3_1(document):
 
 # --- what the document says -------------------------------------------------------------
 
+
 def test_every_api_route_is_documented_and_nothing_else(app, document):
     routes = {
         (re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
         if rule.endpoint != "static" and rule.rule not in CONTRACT_ROUTES
-        for method in rule.methods if method.lower() in METHODS
+        for method in rule.methods
+        if method.lower() in METHODS
     }
     documented = {(path, method) for path, method, _, _ in operations(document)}
     assert documented == routes
@@ -140,24 +151,30 @@ def test_gets_document_caching_negotiation_and_their_errors(document):
 
 
 def test_relations_example_is_the_seed_case(document):
-    example = document["paths"]["/v1/governments/{government_id}/relations"]["get"]["responses"]["200"][
-        "content"]["application/json"]["examples"]["seed-case"]["value"]
+    example = document["paths"]["/v1/governments/{government_id}/relations"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]["seed-case"]["value"]
     assert example["as_of"] == "2025-07-04"
     categories = {row["country"]: row["category"] for row in example["items"]}
     assert categories == {
-        "RU": "recognized", "AE": "ambassadors_exchanged", "CN": "ambassadors_exchanged", "QA": "limited_relations",
+        "RU": "recognized",
+        "AE": "ambassadors_exchanged",
+        "CN": "ambassadors_exchanged",
+        "QA": "limited_relations",
     }
 
 
 def test_relations_example_is_what_the_service_answers(client, seeded, document):
-    example = document["paths"]["/v1/governments/{government_id}/relations"]["get"]["responses"]["200"][
-        "content"]["application/json"]["examples"]["seed-case"]["value"]
+    example = document["paths"]["/v1/governments/{government_id}/relations"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]["seed-case"]["value"]
     response = client.get("/v1/governments/af-islamic-emirate/relations?as_of=2025-07-04")
     assert response.status_code == 200
     assert response.json == example
 
 
 # --- serving ----------------------------------------------------------------------------
+
 
 def test_yaml_route_serves_the_committed_bytes(client):
     response = client.get("/v1/openapi.yaml")

@@ -1,4 +1,5 @@
 """GET /v1/governments/{id}/relations: the derived status, as of a day."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,6 @@ from sqlalchemy import event
 from service.store.database import db as _db
 from tests.support import factories as make
 from tests.support.constants import C2G, G2C, RELATIONS
-
 
 
 def relations(client, as_of, government="xx-test"):
@@ -24,11 +24,16 @@ def category_of(client, country, as_of, government="xx-test"):
 
 # --- the seed case (seed-facts.md) ---------------------------------------------------
 
+
 def test_seed_facts_as_of_2025_07_04(client, seeded):
     answer = relations(client, "2025-07-04", "af-islamic-emirate")
     categories = {row["country"]: row["category"] for row in answer["items"]}
-    assert categories == {"RU": "recognized", "CN": "ambassadors_exchanged", "AE": "ambassadors_exchanged",
-                          "QA": "limited_relations"}
+    assert categories == {
+        "RU": "recognized",
+        "CN": "ambassadors_exchanged",
+        "AE": "ambassadors_exchanged",
+        "QA": "limited_relations",
+    }
     assert answer["counts"] == {"recognized": 1, "ambassadors_exchanged": 2, "limited_relations": 1, "none": 0}
     first = answer["first_recognized_by"]
     assert (first["country"], first["start"]) == ("RU", "2025-07-03")
@@ -83,7 +88,7 @@ def test_as_of_defaults_to_today(client, seeded):
     import datetime as dt
 
     answer = client.get(RELATIONS).json
-    assert answer["as_of"] == dt.datetime.now(dt.timezone.utc).date().isoformat()
+    assert answer["as_of"] == dt.datetime.now(dt.UTC).date().isoformat()
     assert answer["counts"]["recognized"] == 1
 
 
@@ -93,18 +98,18 @@ RECOGNITION_CASES = [
     # (start, end, as_of, recognized?)
     ("2024-03-10", None, "2024-03-09", False),
     ("2024-03-10", None, "2024-03-10", True),
-    ("2024-03", None, "2024-03-15", False),   # a month counts from its last day
+    ("2024-03", None, "2024-03-15", False),  # a month counts from its last day
     ("2024-03", None, "2024-03-31", True),
-    ("2021", None, "2021-12-30", False),      # a year from its last day
+    ("2021", None, "2021-12-30", False),  # a year from its last day
     ("2021", None, "2021-12-31", True),
-    ("2024?", None, "2025-06-01", False),     # uncertain: widened to 2023..2025
+    ("2024?", None, "2025-06-01", False),  # uncertain: widened to 2023..2025
     ("2024?", None, "2026-01-01", True),
-    ("2023~", None, "2024-12-30", False),     # approximate: widened to 2022..2024
+    ("2023~", None, "2024-12-30", False),  # approximate: widened to 2022..2024
     ("2023~", None, "2024-12-31", True),
     ("2020", "2023-05-10", "2023-05-09", True),
     ("2020", "2023-05-10", "2023-05-10", False),  # not in force on its end day
-    ("2020", "2023", "2022-12-31", True),     # ends sometime in 2023: certainly after 2022-12-31
-    ("2020", "2023", "2023-01-01", False),    # may have ended: the service does not claim it
+    ("2020", "2023", "2022-12-31", True),  # ends sometime in 2023: certainly after 2022-12-31
+    ("2020", "2023", "2023-01-01", False),  # may have ended: the service does not claim it
     ("2020", "2023?", "2021-12-31", True),
     ("2020", "2023?", "2022-01-01", False),
     ("2030-01-01", None, "2026-11-27", False),  # future start
@@ -124,8 +129,13 @@ def test_recognition_in_force(client, db, start, end, as_of, recognized):
 
 @pytest.mark.parametrize(
     ("published", "as_of", "in_force"),
-    [("2025-07-03", "2025-07-02", False), ("2025-07-03", "2025-07-03", True), ("2025-07", "2025-07-30", False),
-     ("2025-07", "2025-07-31", True), (None, "2099-01-01", False)],
+    [
+        ("2025-07-03", "2025-07-02", False),
+        ("2025-07-03", "2025-07-03", True),
+        ("2025-07", "2025-07-30", False),
+        ("2025-07", "2025-07-31", True),
+        (None, "2099-01-01", False),
+    ],
 )
 def test_null_start_counts_from_the_earliest_source(client, db, published, as_of, in_force):
     make.government()
@@ -239,6 +249,7 @@ def test_highest_rank_in_force_is_reported(client, db):
 
 # --- cost --------------------------------------------------------------------------
 
+
 def count_queries(app, action) -> int:
     statements = []
 
@@ -278,7 +289,9 @@ def test_relations_validator_moves_with_the_data_and_the_answer_is_never_stale(c
     assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     recognition = "/v1/recognitions/rcg_8c6475f1647032195d51"
     etag = client.get(recognition).headers["ETag"]
-    assert client.patch(recognition, json={"start": "2025-07-05"}, headers={**editor, "If-Match": etag}).status_code == 200
+    assert (
+        client.patch(recognition, json={"start": "2025-07-05"}, headers={**editor, "If-Match": etag}).status_code == 200
+    )
     again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200, "a write anywhere moves the validator"
     assert again.headers["ETag"] != first.headers["ETag"]
@@ -293,6 +306,7 @@ def test_default_as_of_is_part_of_the_validator(client, seeded):
 
 # --- answering a known request before parsing it ---------------------------------------
 
+
 @pytest.fixture
 def views_called(app):
     """Counts calls that reach the relations views (past the before_request answer)."""
@@ -303,6 +317,7 @@ def views_called(app):
         def view(*args, **kwargs):
             calls.append(name)
             return originals[name](*args, **kwargs)
+
         return view
 
     for name in originals:
@@ -311,8 +326,15 @@ def views_called(app):
     app.view_functions.update(originals)
 
 
-@pytest.mark.parametrize("path", [f"{RELATIONS}?as_of=2025-07-04", f"{RELATIONS}?as_of=2025-07-04&format=csv",
-                                  f"{RELATIONS}/RU?as_of=2025-07-04", RELATIONS])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{RELATIONS}?as_of=2025-07-04",
+        f"{RELATIONS}?as_of=2025-07-04&format=csv",
+        f"{RELATIONS}/RU?as_of=2025-07-04",
+        RELATIONS,
+    ],
+)
 def test_a_repeated_request_is_answered_before_the_view(client, seeded, views_called, path):
     first = client.get(path)
     assert first.status_code == 200 and views_called == [views_called[0]]

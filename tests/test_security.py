@@ -1,5 +1,6 @@
 """Security headers on every answer, CORS for configured origins only, tokens hashed at
 rest, no server version, and bandit clean (see service/security.py)."""
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,14 @@ from tests.support.constants import PROBLEM, PROJECT_ROOT, RECOGNITION
 
 DESK = "https://desk.example.org"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-CORS_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
-                "Access-Control-Expose-Headers", "Access-Control-Allow-Credentials", "Access-Control-Max-Age")
+CORS_HEADERS = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Max-Age",
+)
 
 
 def assert_security_headers(response, csp: str = API_CSP) -> None:
@@ -41,18 +48,22 @@ def cors(app, monkeypatch):
 
 # --- headers on every answer -------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "headers", "status"), [
-    ("/healthz", {}, 200),
-    ("/v1/governments", {}, 200),
-    ("/v1/governments/af-islamic-emirate", {}, 200),
-    ("/v1/governments?format=csv", {}, 200),
-    ("/v1/openapi.json", {}, 200),
-    ("/v1/governments/nobody", {}, 404),
-    ("/nowhere", {}, 404),
-    ("/v1/governments?contry=RU", {}, 422),
-    ("/v1/governments", {"Accept": "text/html"}, 406),
-    ("/v1/sources?cursor=bm90LWEtY3Vyc29y", {}, 400),
-])
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/healthz", {}, 200),
+        ("/v1/governments", {}, 200),
+        ("/v1/governments/af-islamic-emirate", {}, 200),
+        ("/v1/governments?format=csv", {}, 200),
+        ("/v1/openapi.json", {}, 200),
+        ("/v1/governments/nobody", {}, 404),
+        ("/nowhere", {}, 404),
+        ("/v1/governments?contry=RU", {}, 422),
+        ("/v1/governments", {"Accept": "text/html"}, 406),
+        ("/v1/sources?cursor=bm90LWEtY3Vyc29y", {}, 400),
+    ],
+)
 def test_security_headers_on_every_answer(client, seeded, path, headers, status):
     response = client.get(path, headers=headers)
     assert response.status_code == status
@@ -67,8 +78,9 @@ def test_security_headers_on_writes_errors_and_304(client, seeded, editor):
     not_modified = client.get("/v1/governments", headers={"If-None-Match": first.headers["ETag"]})
     assert not_modified.status_code == 304
     assert_security_headers(not_modified)
-    created = client.post("/v1/sources", headers=editor,
-                          json={"publisher": "AP", "title": "<script>alert(1)</script>", "kind": "news"})
+    created = client.post(
+        "/v1/sources", headers=editor, json={"publisher": "AP", "title": "<script>alert(1)</script>", "kind": "news"}
+    )
     assert created.status_code == 201
     assert_security_headers(created)
 
@@ -117,6 +129,7 @@ def test_docs_revalidation_keeps_the_policy(client):
 
 # --- CORS ----------------------------------------------------------------------------------
 
+
 def test_no_cors_headers_without_configured_origins(app, client, seeded):
     assert not app.config["CORS_ORIGINS"]
     for response in (
@@ -141,10 +154,20 @@ def test_an_allowed_origin_gets_the_cors_headers(client, seeded, cors):
     assert refused.headers["Access-Control-Allow-Origin"] == DESK
 
 
-@pytest.mark.parametrize("origin", [
-    "https://evil.example", "null", "https://desk.example.org.evil.example", "http://desk.example.org",
-    "https://desk.example.org:8443", "https://DESK.example.org", "https://desk.example.org/", "*", "",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "null",
+        "https://desk.example.org.evil.example",
+        "http://desk.example.org",
+        "https://desk.example.org:8443",
+        "https://DESK.example.org",
+        "https://desk.example.org/",
+        "*",
+        "",
+    ],
+)
 def test_a_foreign_origin_gets_no_cors_headers(client, seeded, cors, origin):
     response = client.get("/v1/governments", headers={"Origin": origin})
     assert response.status_code == 200
@@ -155,10 +178,14 @@ def test_a_foreign_origin_gets_no_cors_headers(client, seeded, cors, origin):
 
 
 def test_preflight_from_an_allowed_origin(client, seeded, cors):
-    response = client.options(RECOGNITION, headers={
-        "Origin": "http://127.0.0.1:3000", "Access-Control-Request-Method": "PATCH",
-        "Access-Control-Request-Headers": "authorization, if-match, content-type, x-change-reason",
-    })
+    response = client.options(
+        RECOGNITION,
+        headers={
+            "Origin": "http://127.0.0.1:3000",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "authorization, if-match, content-type, x-change-reason",
+        },
+    )
     assert response.status_code == 204
     assert response.get_data() == b""
     assert response.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:3000"
@@ -195,6 +222,7 @@ def test_cors_origins_come_from_the_environment(monkeypatch):
 
 # --- secrets ---------------------------------------------------------------------------------
 
+
 def test_tokens_are_hashed_at_rest(db):
     """Read the table as the database has it: no column holds a token or its secret part."""
     from service.store.tokens import TOKEN_PREFIX, create_token
@@ -205,16 +233,20 @@ def test_tokens_are_hashed_at_rest(db):
     stored = " ".join(str(value) for row in rows for value in row.values())
     for token in tokens:
         assert token not in stored
-        assert token[len(TOKEN_PREFIX):] not in stored
+        assert token[len(TOKEN_PREFIX) :] not in stored
         assert hashlib.sha256(token.encode()).hexdigest() in {row["token_hash"] for row in rows}
 
 
 # --- how it is served -------------------------------------------------------------------------
 
+
 def test_the_service_is_never_served_by_the_werkzeug_dev_server():
     """Werkzeug's dev server announces itself with its version; only gunicorn serves."""
-    sources = [*PROJECT_ROOT.joinpath("service").rglob("*.py"), PROJECT_ROOT / "docker-entrypoint.sh",
-               PROJECT_ROOT / "Dockerfile"]
+    sources = [
+        *PROJECT_ROOT.joinpath("service").rglob("*.py"),
+        PROJECT_ROOT / "docker-entrypoint.sh",
+        PROJECT_ROOT / "Dockerfile",
+    ]
     for path in sources:
         content = path.read_text()
         assert "run_simple" not in content and "app.run(" not in content and "flask run" not in content, path
@@ -227,17 +259,24 @@ def test_headers_and_cors_over_gunicorn(tmp_path):
     """Over real HTTP: gunicorn's Server header has no version; the headers and CORS arrive."""
     from tests.support.served import request, served
 
-    with served(f"sqlite:///{tmp_path / 'served.sqlite3'}", tmp_path / "gunicorn.log", WEB_CONCURRENCY="1",
-                CORS_ORIGINS=DESK) as running:
+    with served(
+        f"sqlite:///{tmp_path / 'served.sqlite3'}", tmp_path / "gunicorn.log", WEB_CONCURRENCY="1", CORS_ORIGINS=DESK
+    ) as running:
         answer = request("GET", f"{running.base_url}/v1/governments", headers={"Origin": DESK})
         assert answer.status == 200
         headers = {name.lower(): value for name, value in answer.headers.items()}
         assert headers["server"] == "gunicorn"
         assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
         assert headers["access-control-allow-origin"] == DESK
-        preflight = request("OPTIONS", f"{running.base_url}{RECOGNITION}", headers={
-            "Origin": DESK, "Access-Control-Request-Method": "DELETE",
-            "Access-Control-Request-Headers": "authorization, if-match"})
+        preflight = request(
+            "OPTIONS",
+            f"{running.base_url}{RECOGNITION}",
+            headers={
+                "Origin": DESK,
+                "Access-Control-Request-Method": "DELETE",
+                "Access-Control-Request-Headers": "authorization, if-match",
+            },
+        )
         assert preflight.status == 204
         assert preflight.headers["Access-Control-Allow-Origin"] == DESK
         foreign = request("GET", f"{running.base_url}/healthz", headers={"Origin": "https://evil.example"})
@@ -249,11 +288,13 @@ def test_headers_and_cors_over_gunicorn(tmp_path):
 
 # --- static analysis ----------------------------------------------------------------------------
 
+
 def test_bandit_finds_nothing_of_medium_or_high_severity():
     """The same check as scripts/security-audit.sh (whose pip-audit half needs the network)."""
     bandit = shutil.which("bandit", path=str(Path(sys.executable).parent))
     if bandit is None:
         pytest.fail("bandit is pinned in requirements-dev.txt: install it (make install-dev)")
-    done = subprocess.run([bandit, "-r", "service", "-ll", "--quiet"], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [bandit, "-r", "service", "-ll", "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]

@@ -1,4 +1,5 @@
 """The shipped seed case: idempotent, and every record cites its sources."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -45,7 +46,9 @@ def test_seed_if_empty_skips_a_database_with_data(db):
 
 
 def test_every_seeded_record_cites_an_existing_source(seeded):
-    records = seeded.session.scalars(select(Recognition)).all() + seeded.session.scalars(select(AmbassadorExchange)).all()
+    records = (
+        seeded.session.scalars(select(Recognition)).all() + seeded.session.scalars(select(AmbassadorExchange)).all()
+    )
     assert records
     for record in records:
         assert record.sources, f"{record.id} has no source"

@@ -1,12 +1,12 @@
 """The whole flow over HTTP against gunicorn, with tokens made by the CLI, on both engines."""
+
 from __future__ import annotations
 
 import pytest
 
+from tests.support.constants import RELATIONS
 from tests.support.databases import ENGINES, fresh_database
 from tests.support.served import request, served
-from tests.support.constants import RELATIONS
-
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -21,7 +21,11 @@ def deployment(request, tmp_path_factory):
 def test_seed_facts_over_http(deployment):
     answer = request("GET", f"{deployment.base_url}{RELATIONS}?as_of=2025-07-04").json()
     assert {row["country"]: row["category"] for row in answer["items"]} == {
-        "RU": "recognized", "CN": "ambassadors_exchanged", "AE": "ambassadors_exchanged", "QA": "limited_relations"}
+        "RU": "recognized",
+        "CN": "ambassadors_exchanged",
+        "AE": "ambassadors_exchanged",
+        "QA": "limited_relations",
+    }
     assert (answer["first_recognized_by"]["country"], answer["first_recognized_by"]["start"]) == ("RU", "2025-07-03")
     assert all(row["sources"] for row in answer["items"])
     assert request("GET", f"{deployment.base_url}{RELATIONS}/US?as_of=2025-07-04").json()["category"] == "none"
@@ -48,7 +52,10 @@ def test_write_flow_with_cli_tokens(deployment):
     assert deleted.status == 204
     history = request("GET", f"{location}/history").json()["items"]
     assert [(entry["action"], entry["actor"]) for entry in history] == [
-        ("create", "desk"), ("update", "desk"), ("delete", "desk")]
+        ("create", "desk"),
+        ("update", "desk"),
+        ("delete", "desk"),
+    ]
 
 
 def test_revoked_token_is_refused_and_tokens_are_listed_without_secrets(deployment):
@@ -59,9 +66,13 @@ def test_revoked_token_is_refused_and_tokens_are_listed_without_secrets(deployme
     token = output.rstrip("\n").splitlines()[-1]
     assert token.startswith("rs_") and " " not in token and len(token) > 40, "the token alone on the last line"
     body = {"publisher": "AP", "title": "Revocation", "kind": "news"}
-    assert request("POST", f"{deployment.base_url}/v1/sources", body, {"Authorization": f"Bearer {token}"}).status == 201
+    assert (
+        request("POST", f"{deployment.base_url}/v1/sources", body, {"Authorization": f"Bearer {token}"}).status == 201
+    )
     deployment.cli("-m", "service", "tokens", "revoke", "temp2")
-    assert request("POST", f"{deployment.base_url}/v1/sources", body, {"Authorization": f"Bearer {token}"}).status == 401
+    assert (
+        request("POST", f"{deployment.base_url}/v1/sources", body, {"Authorization": f"Bearer {token}"}).status == 401
+    )
 
 
 def test_tokens_never_appear_in_the_server_log(deployment, tmp_path_factory):
@@ -98,8 +109,9 @@ def test_concurrent_writers_across_workers_all_land(deployment):
     editor = {"Authorization": f"Bearer {deployment.write_token}"}
 
     def post(number: int) -> int:
-        return request("POST", url, {"publisher": "Load", "title": f"Concurrent {number}", "kind": "news"},
-                       editor).status
+        return request(
+            "POST", url, {"publisher": "Load", "title": f"Concurrent {number}", "kind": "news"}, editor
+        ).status
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(post, range(160)))

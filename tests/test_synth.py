@@ -1,4 +1,5 @@
 """Synthetic data (``python -m service synth``): counts, determinism, sources, consistency."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -6,6 +7,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from service.cli import cli
+from service.schemas.ambassador_exchanges import AmbassadorExchangeSchema
+from service.schemas.recognitions import RecognitionSchema
+from service.schemas.sources import SourceSchema
 from service.store.models import (
     AmbassadorExchange,
     Change,
@@ -16,10 +21,6 @@ from service.store.models import (
     RecognitionSource,
     Source,
 )
-from service.cli import cli
-from service.schemas.ambassador_exchanges import AmbassadorExchangeSchema
-from service.schemas.recognitions import RecognitionSchema
-from service.schemas.sources import SourceSchema
 from service.store.registry import AMBASSADOR_EXCHANGES, RECOGNITIONS, RESOURCES
 from service.store.relations import cited_sources, wire_facts
 from service.store.synth import TABLES, SynthConflict, generate, synth
@@ -48,7 +49,9 @@ def table_rows(db) -> dict[str, list[tuple]]:
 def busiest_government(db) -> str:
     totals = Counter()
     for model in (Recognition, AmbassadorExchange):
-        for government_id, n in db.session.execute(select(model.government_id, func.count()).group_by(model.government_id)):
+        for government_id, n in db.session.execute(
+            select(model.government_id, func.count()).group_by(model.government_id)
+        ):
             totals[government_id] += n
     return totals.most_common(1)[0][0]
 
@@ -62,8 +65,9 @@ def test_generate_is_deterministic_and_seeded():
 
 
 def test_generate_spreads_varied_dates_over_every_country():
-    rows = [row for batch in generate(RECORDS, seed=SEED)
-            for row in batch["recognitions"] + batch["ambassador_exchanges"]]
+    rows = [
+        row for batch in generate(RECORDS, seed=SEED) for row in batch["recognitions"] + batch["ambassador_exchanges"]
+    ]
     starts = [row["start_edtf"] for row in rows]
     assert sum(start is None for start in starts) > RECORDS * 0.05, "some starts are unknown"
     assert sum(row["end_edtf"] is not None for row in rows) > RECORDS * 0.1, "some records ended"
@@ -97,11 +101,15 @@ def test_synth_writes_the_counted_records_and_a_create_for_each(db):
 
 def test_every_synthetic_record_cites_a_source(db):
     synth(RECORDS, seed=SEED)
-    unsourced_recognitions = select(func.count()).select_from(Recognition).where(
-        ~select(RecognitionSource.source_id).where(RecognitionSource.recognition_id == Recognition.id).exists()
+    unsourced_recognitions = (
+        select(func.count())
+        .select_from(Recognition)
+        .where(~select(RecognitionSource.source_id).where(RecognitionSource.recognition_id == Recognition.id).exists())
     )
-    unsourced_exchanges = select(func.count()).select_from(AmbassadorExchange).where(
-        ~select(ExchangeSource.source_id).where(ExchangeSource.exchange_id == AmbassadorExchange.id).exists()
+    unsourced_exchanges = (
+        select(func.count())
+        .select_from(AmbassadorExchange)
+        .where(~select(ExchangeSource.source_id).where(ExchangeSource.exchange_id == AmbassadorExchange.id).exists())
     )
     assert db.session.scalar(unsourced_recognitions) == 0
     assert db.session.scalar(unsourced_exchanges) == 0
@@ -149,8 +157,12 @@ def test_relations_answer_for_a_synthetic_government(db, client):
     assert sum(body["counts"].values()) == len(body["items"])
     assert {"recognized", "limited_relations"} <= {item["category"] for item in body["items"]}
     etag = response.headers["ETag"]
-    assert client.get(f"/v1/governments/{government_id}/relations?as_of=2025-07-04",
-                      headers={"If-None-Match": etag}).status_code == 304
+    assert (
+        client.get(
+            f"/v1/governments/{government_id}/relations?as_of=2025-07-04", headers={"If-None-Match": etag}
+        ).status_code
+        == 304
+    )
     country = body["items"][0]["country"]
     assert client.get(f"/v1/governments/{government_id}/relations/{country}?as_of=2025-07-04").status_code == 200
     page = client.get("/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50")
@@ -170,7 +182,9 @@ def test_history_of_a_synthetic_record_is_its_create(db, client):
     record_id = db.session.scalar(select(AmbassadorExchange.id).order_by(AmbassadorExchange.id).limit(1))
     record = client.get(f"/v1/ambassador-exchanges/{record_id}").get_json()
     history = client.get(f"/v1/ambassador-exchanges/{record_id}/history").get_json()
-    assert [(entry["action"], entry["actor"], entry["after"]) for entry in history["items"]] == [("create", "synth", record)]
+    assert [(entry["action"], entry["actor"], entry["after"]) for entry in history["items"]] == [
+        ("create", "synth", record)
+    ]
 
 
 def test_synth_command(app, db):
@@ -194,14 +208,21 @@ def test_relations_read_each_record_exactly_as_its_schema_dumps_it(db, client, a
         facts = wire_facts(resource, government_id, None)
         stored = db.session.scalars(select(model).where(model.government_id == government_id).order_by(model.id)).all()
         assert facts and len(facts) == len(stored)
-        for fact, record in zip(facts, stored):
+        for fact, record in zip(facts, stored, strict=True):
             dumped = schema.dump(record)
             assert list(fact.data.items()) == list(dumped.items())
             assert (fact.start_earliest, fact.start_latest, fact.end_earliest) == (
-                record.start_earliest, record.start_latest, record.end_earliest)
+                record.start_earliest,
+                record.start_latest,
+                record.end_earliest,
+            )
     sources, published = cited_sources(government_id, None)
-    cited = {source for resource in (RECOGNITIONS, AMBASSADOR_EXCHANGES)
-             for fact in wire_facts(resource, government_id, None) for source in fact.data["sources"]}
+    cited = {
+        source
+        for resource in (RECOGNITIONS, AMBASSADOR_EXCHANGES)
+        for fact in wire_facts(resource, government_id, None)
+        for source in fact.data["sources"]
+    }
     assert set(sources) == cited
     for source in db.session.scalars(select(Source).where(Source.id.in_(cited))):
         assert list(sources[source.id].items()) == list(SourceSchema().dump(source).items())

@@ -1,4 +1,5 @@
 """ISO 3166-1 countries from ``pycountry``: lookup by alpha-2 or alpha-3, any case."""
+
 from __future__ import annotations
 
 import pycountry

@@ -5,6 +5,7 @@ can mean and the latest day it can mean. Uncertain (``?``) and approximate (``~`
 values use the library's widened ("fuzzy") bounds, so ``2024?`` spans 2023 to 2025
 and the service never claims a record is in force earlier than its source allows.
 """
+
 from __future__ import annotations
 
 import datetime as dt

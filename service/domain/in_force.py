@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Optional
 
 
-def known_from(start_latest: Optional[dt.date], cited_published: Iterable[Optional[dt.date]]) -> Optional[dt.date]:
+def known_from(start_latest: dt.date | None, cited_published: Iterable[dt.date | None]) -> dt.date | None:
     """The first day the record is known to be in force; None when it never is."""
     if start_latest is not None:
         return start_latest
     return min((day for day in cited_published if day is not None), default=None)
 
 
-def in_force(known: Optional[dt.date], end_earliest: Optional[dt.date], day: dt.date) -> bool:
+def in_force(known: dt.date | None, end_earliest: dt.date | None, day: dt.date) -> bool:
     """Whether a record known from ``known`` and ending no earlier than ``end_earliest`` holds on ``day``."""
     return known is not None and known <= day and (end_earliest is None or end_earliest > day)

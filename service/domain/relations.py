@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from . import in_force
 from .countries import country_name
@@ -33,9 +33,9 @@ class Fact:
     """A recognition or an exchange: its wire form and the day bounds that decide force."""
 
     data: dict[str, Any]
-    start_earliest: Optional[dt.date]
-    start_latest: Optional[dt.date]
-    end_earliest: Optional[dt.date]
+    start_earliest: dt.date | None
+    start_latest: dt.date | None
+    end_earliest: dt.date | None
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Fact:
@@ -43,11 +43,11 @@ class Fact:
         end = parse_bounds(data["end"]) if data.get("end") else None
         return cls(data, start and start.earliest, start and start.latest, end and end.earliest)
 
-    def known_from(self, published: dict[str, Optional[dt.date]]) -> Optional[dt.date]:
+    def known_from(self, published: dict[str, dt.date | None]) -> dt.date | None:
         """The first day it is known to be in force; a null start counts from its earliest source."""
         return in_force.known_from(self.start_latest, (published.get(source) for source in self.data["sources"]))
 
-    def in_force(self, day: dt.date, published: dict[str, Optional[dt.date]]) -> bool:
+    def in_force(self, day: dt.date, published: dict[str, dt.date | None]) -> bool:
         return in_force.in_force(self.known_from(published), self.end_earliest, day)
 
 
@@ -59,7 +59,7 @@ class Records:
     recognitions: list[Fact]
     exchanges: list[Fact]
     sources: dict[str, dict[str, Any]]
-    published: dict[str, Optional[dt.date]]
+    published: dict[str, dt.date | None]
 
 
 @dataclass
@@ -68,7 +68,7 @@ class CountryRelation:
     recognitions: list[Fact] = field(default_factory=list)
     exchanges: list[Fact] = field(default_factory=list)
 
-    def recognition(self) -> Optional[Fact]:
+    def recognition(self) -> Fact | None:
         # De jure before de facto; then the most recently begun.
         return min(
             self.recognitions,
@@ -76,7 +76,7 @@ class CountryRelation:
             default=None,
         )
 
-    def envoy_rank(self, direction: str) -> Optional[str]:
+    def envoy_rank(self, direction: str) -> str | None:
         ranks = [f.data["rank"] for f in self.exchanges if f.data["direction"] == direction]
         return min(ranks, key=RANK_ORDER.__getitem__, default=None)
 
@@ -102,7 +102,7 @@ class CountryRelation:
         }
 
 
-def classify(records: Records, as_of: dt.date, only_country: Optional[str] = None) -> dict[str, Any]:
+def classify(records: Records, as_of: dt.date, only_country: str | None = None) -> dict[str, Any]:
     """The relations answer for ``as_of`` from already loaded records."""
     relations: dict[str, CountryRelation] = {}
     begun: list[tuple[dt.date, str, Fact]] = []
@@ -148,4 +148,4 @@ def single_relation(records: Records, as_of: dt.date, country: str) -> dict[str,
 
 def today() -> dt.date:
     """The default day of an answer: today in UTC."""
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any
 
 # resource, record id, action, the record after the change (None on delete)
-ChangeRow = tuple[str, str, str, Optional[dict[str, Any]]]
+ChangeRow = tuple[str, str, str, dict[str, Any] | None]
 
 
 def replay(changes: Iterable[ChangeRow], resources: Iterable[str]) -> dict[str, dict[str, dict[str, Any]]]:

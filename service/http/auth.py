@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hmac
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
@@ -29,7 +29,7 @@ def read_needs_token(path: str) -> bool:
     return path.startswith(API_PREFIX) and not path.startswith(CONTRACT_PREFIX)
 
 
-def presented_token() -> Optional[str]:
+def presented_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -37,7 +37,7 @@ def presented_token() -> Optional[str]:
     return value.strip()
 
 
-def authenticate() -> Optional[ApiToken]:
+def authenticate() -> ApiToken | None:
     """The active token the request presents, or None. Aborts 401 for an unknown one."""
     token = presented_token()
     if token is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 
@@ -68,7 +68,7 @@ class AnswerMemo:
         self.answers: OrderedDict[str, tuple[bytes, str]] = OrderedDict()  # etag -> body, mimetype
         self.lock = threading.Lock()  # threaded workers share it
 
-    def known(self, etag: str) -> tuple[Optional[dict[str, str]], Optional[tuple[bytes, str]]]:
+    def known(self, etag: str) -> tuple[dict[str, str] | None, tuple[bytes, str] | None]:
         with self.lock:
             headers = self.issued.get(etag)
             answer = self.answers.get(etag)
@@ -76,7 +76,7 @@ class AnswerMemo:
                 self.answers.move_to_end(etag)
             return headers, answer
 
-    def remember(self, etag: str, headers: dict[str, str], answer: Optional[tuple[bytes, str]] = None) -> None:
+    def remember(self, etag: str, headers: dict[str, str], answer: tuple[bytes, str] | None = None) -> None:
         with self.lock:
             self.issued[etag] = headers
             self.issued.move_to_end(etag)
@@ -98,7 +98,7 @@ class AnswerMemo:
         self.remember(etag, headers, answer)
         return Response(answer[0], mimetype=answer[1], headers=headers)
 
-    def known_response(self, etag: str) -> Optional[Response]:
+    def known_response(self, etag: str) -> Response | None:
         """For a validator this worker issued: a 304, or the remembered body; else None."""
         headers, answer = self.known(etag)
         if headers is None:

@@ -9,7 +9,7 @@ batches, so memory stays constant however large it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 import orjson
 from flask import Response
@@ -20,7 +20,7 @@ from .negotiation import JSON, csv_response, wants_csv
 from .pagination import Page, decode_cursor, encode_cursor
 
 
-def wire_page(reader: WireReader, limit: int, cursor: Optional[str]) -> Page:
+def wire_page(reader: WireReader, limit: int, cursor: str | None) -> Page:
     """One keyset page; one row more than asked tells whether another page follows."""
     items, keys = reader.read(decode_cursor(cursor) if cursor else None, limit + 1)
     has_more = len(items) > limit

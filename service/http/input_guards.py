@@ -22,11 +22,13 @@ One ``before_request`` check, in this order:
    (chunked) body that reaches ``MAX_CONTENT_LENGTH`` is 413, as one announced with a
    larger ``Content-Length`` is (Werkzeug would hand on its first bytes silently).
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask, request
 from flask_smorest import abort
@@ -141,8 +143,11 @@ def register_input_guards(app: Flask) -> None:
             abort(400, message="The path contains a NUL character.")
         bad_params = sorted({key for key, value in request.args.items(multi=True) if NUL in key or NUL in value})
         if bad_params:
-            abort(422, message="Query parameters may not contain NUL characters.",
-                  errors={printable_name(key): ["contains a NUL character"] for key in bad_params})
+            abort(
+                422,
+                message="Query parameters may not contain NUL characters.",
+                errors={printable_name(key): ["contains a NUL character"] for key in bad_params},
+            )
         if request.is_json:
             raw = request.get_data(cache=True)
             if not raw:
@@ -157,6 +162,10 @@ def register_input_guards(app: Flask) -> None:
                 abort(400, message=f"The body is not valid JSON: {error}.")
             bad_fields = list(unstorable_strings(body))
             if bad_fields:
-                abort(422, message="Fields may not contain NUL characters or lone surrogates.",
-                      errors={printable_name(field): ["contains a NUL character or a lone surrogate"]
-                              for field in bad_fields})
+                abort(
+                    422,
+                    message="Fields may not contain NUL characters or lone surrogates.",
+                    errors={
+                        printable_name(field): ["contains a NUL character or a lone surrogate"] for field in bad_fields
+                    },
+                )

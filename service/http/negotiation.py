@@ -10,8 +10,8 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Callable, Optional
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from flask import Response, request, stream_with_context
 from flask_smorest import abort
@@ -23,7 +23,7 @@ JSON = "application/json"
 CSV = "text/csv"
 
 
-def wants_csv(format_param: Optional[str], csv_allowed: bool = True) -> bool:
+def wants_csv(format_param: str | None, csv_allowed: bool = True) -> bool:
     """Decide between JSON and CSV; 406 when the caller accepts neither."""
     if format_param == "csv":
         return True
@@ -89,8 +89,8 @@ def csv_response(
     columns: Sequence[str],
     rows: Iterable[Mapping[str, Any]],
     filename: str,
-    extra_headers: Optional[Mapping[str, str]] = None,
-    etag: Optional[str] = None,
+    extra_headers: Mapping[str, str] | None = None,
+    etag: str | None = None,
 ) -> Response:
     etag = etag or versioned_etag("csv")
     headers = {"ETag": etag, "Vary": "Accept", **attachment(filename), **(extra_headers or {})}

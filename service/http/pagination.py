@@ -4,14 +4,15 @@ The cursor is an opaque URL-safe token naming the last key of the previous page.
 Rows are ordered by that key, so rows inserted while a client pages never make it
 see a row twice or skip one that existed when it started.
 """
+
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from collections.abc import Sequence
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
@@ -45,9 +46,9 @@ def decode_cursor(cursor: str) -> str:
 @dataclass
 class Page:
     items: Sequence[Any]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
-    def link_header(self) -> Optional[str]:
+    def link_header(self) -> str | None:
         """RFC 8288 ``Link`` to the next page, keeping the caller's other query parameters."""
         if self.next_cursor is None:
             return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Optional
+from typing import Any
 
 from flask import request
 from flask_smorest import abort
@@ -29,13 +29,17 @@ def record_etag(record: Any) -> str:
     return f'"v{record.version}"'
 
 
-def change_reason() -> Optional[str]:
+def change_reason() -> str | None:
     reason = request.headers.get(REASON_HEADER)
     if reason is None:
         return None
     reason = reason.strip()
     if unstorable(reason):
-        abort(422, message=f"{REASON_HEADER} may not contain NUL characters.", errors={REASON_HEADER: ["contains a NUL character"]})
+        abort(
+            422,
+            message=f"{REASON_HEADER} may not contain NUL characters.",
+            errors={REASON_HEADER: ["contains a NUL character"]},
+        )
     if len(reason) > 500:
         abort(422, message=f"{REASON_HEADER} is longer than 500 characters.", errors={REASON_HEADER: ["too long"]})
     return reason or None
@@ -68,8 +72,11 @@ def required_version() -> int:
         abort(428, message="Send If-Match with the record's ETag (from a GET) so no edit is silently lost.")
     match = ETAG_PATTERN.match(header)
     if match is None:
-        abort(400, message='If-Match must be exactly the ETag you read, such as "v3".',
-              errors={"If-Match": ['expected one ETag of the form "v<number>"']})
+        abort(
+            400,
+            message='If-Match must be exactly the ETag you read, such as "v3".',
+            errors={"If-Match": ['expected one ETag of the form "v<number>"']},
+        )
     return int(match.group(1))
 
 

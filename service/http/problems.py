@@ -1,4 +1,5 @@
 """Every error as RFC 9457 problem+json, with a request id and never a stack trace."""
+
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -45,11 +46,11 @@ def flatten_field_errors(messages: Any) -> dict[str, Any]:
 
 def problem(
     status: int,
-    detail: Optional[str] = None,
+    detail: str | None = None,
     *,
-    title: Optional[str] = None,
-    errors: Optional[Mapping[str, Any]] = None,
-    headers: Optional[Mapping[str, str]] = None,
+    title: str | None = None,
+    errors: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
     """Build a problem+json response."""
@@ -88,9 +89,7 @@ def http_exception_as_problem(error: HTTPException) -> Response:
     if errors is None and "messages" in data:
         errors = flatten_field_errors(data["messages"])
     headers = {
-        name: value
-        for name, value in error.get_headers()
-        if name.lower() not in {"content-type", "content-length"}
+        name: value for name, value in error.get_headers() if name.lower() not in {"content-type", "content-length"}
     }
     headers.update(data.get("headers") or {})
     if error.code == 422 and not detail:
@@ -109,8 +108,12 @@ def database_unavailable(error: Exception) -> Response:
         db.session.rollback()
     except Exception:  # the rollback itself needs the lost connection
         db.session.remove()
-    log.warning("database unavailable request_id=%s path=%s: %s", request_id(), request.path,
-                type(getattr(error, "orig", error)).__name__)
+    log.warning(
+        "database unavailable request_id=%s path=%s: %s",
+        request_id(),
+        request.path,
+        type(getattr(error, "orig", error)).__name__,
+    )
     return problem(503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"})
 
 

@@ -30,6 +30,7 @@ response carries ``Vary: Origin``, so a cache never hands one origin's answer to
 another. Any other origin gets no CORS header, and the browser keeps the answer from
 the calling page.
 """
+
 from __future__ import annotations
 
 import base64
@@ -85,11 +86,14 @@ def register_security_headers(app: Flask) -> None:
     def answer_cors_preflight():
         """A listed origin's preflight to a route that exists: 204 with what the API accepts."""
         if is_preflight() and allowed_origin() and request.routing_exception is None:
-            return Response(status=204, headers={
-                "Access-Control-Allow-Methods": CORS_METHODS,
-                "Access-Control-Allow-Headers": CORS_REQUEST_HEADERS,
-                "Access-Control-Max-Age": CORS_MAX_AGE,
-            })
+            return Response(
+                status=204,
+                headers={
+                    "Access-Control-Allow-Methods": CORS_METHODS,
+                    "Access-Control-Allow-Headers": CORS_REQUEST_HEADERS,
+                    "Access-Control-Max-Age": CORS_MAX_AGE,
+                },
+            )
         return None
 
     @app.after_request

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from flask import Flask
@@ -28,7 +28,6 @@ from ..http.problems import PROBLEM_MIMETYPE, REQUEST_ID_HEADER
 from ..schemas.fields import SEED_GOVERNMENT
 from ..store.database import db
 from ..store.seed import seed
-from . import texts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 CONTRACT_FILE = PROJECT_ROOT / "openapi.yaml"
@@ -90,7 +89,9 @@ def check_operations(document: Mapping[str, Any]) -> None:
             where = f"{method.upper()} {path}"
             operation = path_item[method]
             if not operation.get("summary") or not operation.get("description"):
-                problems.append(f"{where}: the view needs a docstring with a summary line, a blank line and a description")
+                problems.append(
+                    f"{where}: the view needs a docstring with a summary line, a blank line and a description"
+                )
             operation_id = operation.get("operationId")
             if not operation_id:
                 problems.append(f"{where}: no operationId (declare it with @blp.doc(operationId=...))")
@@ -142,9 +143,9 @@ def prune_components(document: dict[str, Any]) -> None:
     used_schemes = security_names(document)
     for section in list(components):
         keep = {
-            name: value for name, value in components[section].items()
-            if f"#/components/{section}/{name}" in reachable
-            or (section == "securitySchemes" and name in used_schemes)
+            name: value
+            for name, value in components[section].items()
+            if f"#/components/{section}/{name}" in reachable or (section == "securitySchemes" and name in used_schemes)
         }
         if keep:
             components[section] = keep
@@ -211,9 +212,7 @@ def add_examples(document: dict[str, Any], answers: Mapping[str, tuple[int, Any]
         if name in responses:
             responses[name]["content"][PROBLEM_MIMETYPE]["example"] = answers[name][1]
     if "INTERNAL_SERVER_ERROR" in responses:
-        responses["INTERNAL_SERVER_ERROR"]["content"][PROBLEM_MIMETYPE]["example"] = dict(
-            INTERNAL_SERVER_ERROR_EXAMPLE
-        )
+        responses["INTERNAL_SERVER_ERROR"]["content"][PROBLEM_MIMETYPE]["example"] = dict(INTERNAL_SERVER_ERROR_EXAMPLE)
 
 
 def build_document(app: Flask, make_app: AppFactory) -> dict[str, Any]:
@@ -232,19 +231,62 @@ def build_document(app: Flask, make_app: AppFactory) -> dict[str, Any]:
 # --- stable order and YAML -------------------------------------------------------------
 
 ORDER: dict[str, tuple[str, ...]] = {
-    "document": ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "paths", "webhooks",
-                 "components", "externalDocs"),
+    "document": (
+        "openapi",
+        "info",
+        "jsonSchemaDialect",
+        "servers",
+        "security",
+        "tags",
+        "paths",
+        "webhooks",
+        "components",
+        "externalDocs",
+    ),
     "info": ("title", "summary", "version", "description", "termsOfService", "contact", "license"),
     "path_item": ("summary", "description", "parameters") + HTTP_METHODS,
-    "operation": ("operationId", "summary", "description", "tags", "security", "parameters", "requestBody",
-                  "responses", "callbacks", "deprecated", "servers", "externalDocs"),
+    "operation": (
+        "operationId",
+        "summary",
+        "description",
+        "tags",
+        "security",
+        "parameters",
+        "requestBody",
+        "responses",
+        "callbacks",
+        "deprecated",
+        "servers",
+        "externalDocs",
+    ),
     "response": ("description", "headers", "content", "links"),
-    "parameter": ("name", "in", "description", "required", "deprecated", "allowEmptyValue", "style", "explode",
-                  "schema", "example", "examples"),
+    "parameter": (
+        "name",
+        "in",
+        "description",
+        "required",
+        "deprecated",
+        "allowEmptyValue",
+        "style",
+        "explode",
+        "schema",
+        "example",
+        "examples",
+    ),
     "header": ("description", "required", "deprecated", "schema", "example", "examples"),
     "media_type": ("schema", "example", "examples", "encoding"),
-    "components": ("schemas", "responses", "parameters", "examples", "requestBodies", "headers",
-                   "securitySchemes", "links", "callbacks", "pathItems"),
+    "components": (
+        "schemas",
+        "responses",
+        "parameters",
+        "examples",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "pathItems",
+    ),
 }
 
 
@@ -264,7 +306,9 @@ def canonical_response(response: Mapping[str, Any]) -> dict[str, Any]:
     if "content" in result:
         types = list(result["content"])
         first = [t for t in (JSON_MIMETYPE, PROBLEM_MIMETYPE) if t in types]
-        result["content"] = {t: ordered(result["content"][t], "media_type") for t in first + sorted(set(types) - set(first))}
+        result["content"] = {
+            t: ordered(result["content"][t], "media_type") for t in first + sorted(set(types) - set(first))
+        }
     return result
 
 
@@ -329,8 +373,13 @@ _ContractDumper.add_representer(str, _represent_str)
 
 def render_yaml(document: Mapping[str, Any]) -> str:
     body = yaml.dump(
-        document, Dumper=_ContractDumper, sort_keys=False, allow_unicode=True,
-        default_flow_style=False, width=100, indent=2,
+        document,
+        Dumper=_ContractDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+        indent=2,
     )
     return HEADER_COMMENT + body
 

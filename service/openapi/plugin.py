@@ -23,7 +23,7 @@ headers, parameters and the bearer scheme (``service.openapi.texts``).
 from __future__ import annotations
 
 import http
-from typing import Any, Optional
+from typing import Any
 
 from apispec import APISpec, BasePlugin
 
@@ -38,7 +38,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 SUCCESS_WITH_HEADERS = {"get": "200", "post": "201", "patch": "200"}
 
 
-def problem_response(status: int, description: Optional[str] = None) -> dict[str, Any]:
+def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
     """The response object of a problem+json answer with ``status``."""
     schema = VALIDATION_PROBLEM if status == 422 else PROBLEM
     return {
@@ -85,7 +85,7 @@ class ContractPlugin(BasePlugin):
                 self.spec.components.response(status.name, response, lazy=True)
         self.status_responses_registered = True
 
-    def operation_helper(self, path: Optional[str] = None, operations: Optional[dict] = None, **kwargs: Any) -> None:
+    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
         if not self.status_responses_registered:
             self.register_status_responses()
         for method, operation in (operations or {}).items():

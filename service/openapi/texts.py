@@ -54,89 +54,92 @@ API_CONFIG = {
 
 # --- components the operations refer to ----------------------------------------------
 
+
+def prose(text: str) -> str:
+    """A paragraph written across lines, as the one line a description of the contract is."""
+    return " ".join(text.split())
+
+
+def header(description: str, example: str, *, required: bool = True) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": {"type": "string"}, "example": example}
+
+
+def header_parameter(name: str, description: str, *, required: bool = False, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "description": description,
+        "required": required,
+        "schema": {"type": "string", **schema},
+    }
+
+
 HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {
-        "description": "Strong validator of this representation: send it back in `If-None-Match` "
-                       "to get 304 while the representation is unchanged. On a single record it names "
-                       "the record's version (`\"v3\"`): send it in `If-Match` to edit the record.",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": '"3b5d5c3712955042212316173ccf37be"',
-    },
-    "Cache-Control": {
-        "description": "`no-cache`: a cache may keep the answer but must revalidate it "
-                       "(with `If-None-Match`) before each use; `private, no-cache` where reads "
-                       "need a token (READ_REQUIRES_TOKEN).",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": "no-cache",
-    },
-    "Vary": {
-        "description": "`Accept`: the representation (JSON or CSV) depends on the `Accept` header.",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": "Accept",
-    },
-    "Link": {
-        "description": "RFC 8288 link to the next page (`rel=\"next\"`): the same query with the "
-                       "next page's `cursor`. Absent on the last page.",
-        "required": False,
-        "schema": {"type": "string"},
-        "example": '<http://127.0.0.1:8000/v1/governments?limit=50&cursor=eyJ2IjoxLCJhZnRlciI6ImFmLWlzbGFtaWMtZW1pcmF0ZSJ9>; rel="next"',
-    },
-    "Content-Disposition": {
-        "description": "On `text/csv` answers only: `attachment`, with a file name.",
-        "required": False,
-        "schema": {"type": "string"},
-        "example": 'attachment; filename="governments.csv"',
-    },
-    "Location": {
-        "description": "The path of the record just created.",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": "/v1/recognitions/rcg_8c6475f1647032195d51",
-    },
-    "WWW-Authenticate": {
-        "description": "The authentication scheme to use: `Bearer`.",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": 'Bearer realm="recognition-status"',
-    },
+    "ETag": header(
+        prose("""
+            Strong validator of this representation: send it back in `If-None-Match` to get 304 while the
+            representation is unchanged. On a single record it names the record's version (`"v3"`): send it
+            in `If-Match` to edit the record.
+        """),
+        '"3b5d5c3712955042212316173ccf37be"',
+    ),
+    "Cache-Control": header(
+        prose("""
+            `no-cache`: a cache may keep the answer but must revalidate it (with `If-None-Match`) before each
+            use; `private, no-cache` where reads need a token (READ_REQUIRES_TOKEN).
+        """),
+        "no-cache",
+    ),
+    "Vary": header("`Accept`: the representation (JSON or CSV) depends on the `Accept` header.", "Accept"),
+    "Link": header(
+        prose("""
+            RFC 8288 link to the next page (`rel="next"`): the same query with the next page's `cursor`.
+            Absent on the last page.
+        """),
+        "<http://127.0.0.1:8000/v1/governments?limit=50&cursor=eyJ2IjoxLCJhZnRlciI6ImFmLWlzbGFtaWMtZW1pcmF0ZSJ9>;"
+        ' rel="next"',
+        required=False,
+    ),
+    "Content-Disposition": header(
+        "On `text/csv` answers only: `attachment`, with a file name.",
+        'attachment; filename="governments.csv"',
+        required=False,
+    ),
+    "Location": header("The path of the record just created.", "/v1/recognitions/rcg_8c6475f1647032195d51"),
+    "WWW-Authenticate": header("The authentication scheme to use: `Bearer`.", 'Bearer realm="recognition-status"'),
     REQUEST_ID_HEADER: {
-        "description": "The caller's `X-Request-ID` when it is safe to echo (1 to 64 of `A-Z a-z 0-9 . _ -`), "
-        "otherwise one the service made up; it is also in every problem body and in the log.",
+        "description": prose("""
+            The caller's `X-Request-ID` when it is safe to echo (1 to 64 of `A-Z a-z 0-9 . _ -`), otherwise
+            one the service made up; it is also in every problem body and in the log.
+        """),
         "required": True,
         "schema": {"type": "string", "maxLength": 64},
     },
 }
 
 PARAMETERS: dict[str, dict[str, Any]] = {
-    "If-None-Match": {
-        "name": "If-None-Match",
-        "in": "header",
-        "description": "The `ETag` of an earlier answer: 304 Not Modified, without a body, "
-                       "while the representation is unchanged.",
-        "required": False,
-        "schema": {"type": "string"},
-    },
-    "If-Match": {
-        "name": "If-Match",
-        "in": "header",
-        "description": "The `ETag` of the record as last read, exactly (one strong ETag such as "
-                       "`\"v3\"`; a list, `*` or a weak ETag is 400): 412 when the record has changed "
-                       "since, 428 without this header. Two editors never silently overwrite each other.",
-        "required": True,
-        "schema": {"type": "string", "pattern": '^"v[0-9]{1,18}"$', "example": '"v1"'},
-    },
-    REQUEST_ID_HEADER: {
-        "name": REQUEST_ID_HEADER,
-        "in": "header",
-        "description": "Your own id for the request (1 to 64 of `A-Z a-z 0-9 . _ -`), echoed in the "
-                       "`X-Request-ID` response header and in problem bodies; any other value is "
-                       "replaced by one the service makes up.",
-        "required": False,
-        "schema": {"type": "string"},
-    },
+    "If-None-Match": header_parameter(
+        "If-None-Match",
+        "The `ETag` of an earlier answer: 304 Not Modified, without a body, while the representation is unchanged.",
+    ),
+    "If-Match": header_parameter(
+        "If-Match",
+        prose("""
+            The `ETag` of the record as last read, exactly (one strong ETag such as `"v3"`; a list, `*` or a
+            weak ETag is 400): 412 when the record has changed since, 428 without this header. Two editors
+            never silently overwrite each other.
+        """),
+        required=True,
+        pattern='^"v[0-9]{1,18}"$',
+        example='"v1"',
+    ),
+    REQUEST_ID_HEADER: header_parameter(
+        REQUEST_ID_HEADER,
+        prose("""
+            Your own id for the request (1 to 64 of `A-Z a-z 0-9 . _ -`), echoed in the `X-Request-ID`
+            response header and in problem bodies; any other value is replaced by one the service makes up.
+        """),
+    ),
 }
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
@@ -157,8 +160,8 @@ DEFAULT_PROBLEM_DESCRIPTION = "Any other error (for example 405 Method Not Allow
 
 PROBLEM_DESCRIPTIONS: dict[int, str] = {
     400: "The request is malformed: a query string that is not UTF-8, a `cursor` this service did not "
-         "issue, a body that is not strict JSON (duplicate keys, NaN, nesting deeper than 32), or an "
-         "`If-Match` that is not exactly one ETag.",
+    "issue, a body that is not strict JSON (duplicate keys, NaN, nesting deeper than 32), or an "
+    "`If-Match` that is not exactly one ETag.",
     401: "No valid bearer token (see the `WWW-Authenticate` header).",
     403: "The token's scope does not allow this.",
     404: "Nothing has that id (for a country: the code is not an ISO 3166-1 code).",
@@ -175,6 +178,6 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
 CSV_SCHEMA = {
     "type": "string",
     "description": "The same rows as CSV (RFC 4180: CRLF line ends, a header row; lists joined "
-                   "with `;`, null as an empty cell). Without `limit` or `cursor` a collection's CSV "
-                   "holds every matching row.",
+    "with `;`, null as an empty cell). Without `limit` or `cursor` a collection's CSV "
+    "holds every matching row.",
 }

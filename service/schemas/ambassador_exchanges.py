@@ -9,15 +9,13 @@ from .fields import (
     LONG_TEXT,
     SEED_GOVERNMENT,
     TEXT,
-    CountryCode,
-    PeriodSchema,
+    RecordBody,
     RecordQuery,
     edtf_out,
-    government_reference,
-    page_of,
     source_ids,
 )
 from .sources import cited_source_ids
+from .wire import Wire
 
 
 def direction(**kwargs) -> fields.String:
@@ -43,9 +41,7 @@ class AmbassadorExchangeSchema(Schema):
     sources = cited_source_ids()
 
 
-class AmbassadorExchangeBody(PeriodSchema):
-    government = government_reference()
-    country = CountryCode(required=True, metadata={"example": "RU"})
+class AmbassadorExchangeBody(RecordBody):
     direction = direction(required=True)
     rank = rank(required=True)
     envoy = fields.String(allow_none=True, validate=TEXT, metadata={"example": "Gul Hassan Hassan"})
@@ -53,13 +49,11 @@ class AmbassadorExchangeBody(PeriodSchema):
     sources = source_ids()
 
 
-class AmbassadorExchangeBodyPatch(AmbassadorExchangeBody):
-    """The body of a PATCH: the same fields, loaded with ``partial=True``."""
-
-
 class AmbassadorExchangeQuery(RecordQuery):
     direction = direction()
     rank = rank()
 
 
-AmbassadorExchangePageSchema = page_of(AmbassadorExchangeSchema, "AmbassadorExchangePage")
+DESCRIPTION = "Accreditations between a country and a government, one direction each."
+LIST_DESCRIPTION = "Ordered by id. `as_of` keeps the accreditations in force on that day."
+WIRE = Wire(AmbassadorExchangeSchema, AmbassadorExchangeBody, AmbassadorExchangeQuery, DESCRIPTION, LIST_DESCRIPTION)

@@ -17,9 +17,7 @@ class ChangeSchema(Schema):
         required=True, validate=validate.OneOf(CHANGE_RESOURCES), metadata={"example": "recognitions"}
     )
     id = fields.String(attribute="record_id", required=True, metadata={"example": "rcg_8c6475f1647032195d51"})
-    before = fields.Dict(
-        required=True, allow_none=True, metadata={"description": "The record before; null on create."}
-    )
+    before = fields.Dict(required=True, allow_none=True, metadata={"description": "The record before; null on create."})
     after = fields.Dict(required=True, allow_none=True, metadata={"description": "The record after; null on delete."})
     reason = fields.String(required=True, allow_none=True, metadata={"example": "seed case"})
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -21,6 +23,14 @@ TEXT = validate.Length(min=1, max=300)
 LONG_TEXT = validate.Length(max=10_000)
 
 
+def converted(convert: Callable[[Any], Any], value: Any, refused: type[Exception], message: str = "") -> Any:
+    """``convert(value)``; a validation error (its message, or the exception's) when it raises ``refused``."""
+    try:
+        return convert(value)
+    except refused as error:
+        raise ValidationError(message or str(error)) from None
+
+
 class CountryCode(fields.String):
     """ISO 3166-1 alpha-2 or alpha-3 in any case in; canonical alpha-2 out.
 
@@ -33,11 +43,7 @@ class CountryCode(fields.String):
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return canonical_alpha2(text)
-        except UnknownCountry as error:
-            raise ValidationError(str(error)) from None
+        return converted(canonical_alpha2, super()._deserialize(value, attr, data, **kwargs), UnknownCountry)
 
 
 class EdtfDate(fields.String):
@@ -45,10 +51,7 @@ class EdtfDate(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return parse_bounds(text).text
-        except InvalidDate as error:
-            raise ValidationError(str(error)) from None
+        return converted(lambda edtf: parse_bounds(edtf).text, text, InvalidDate)
 
 
 class UtcMoment(fields.AwareDateTime):
@@ -56,10 +59,7 @@ class UtcMoment(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return moment.astimezone(dt.timezone.utc)
-        except OverflowError:
-            raise ValidationError("outside the range of UTC timestamps") from None
+        return converted(lambda m: m.astimezone(dt.UTC), moment, OverflowError, "outside the range of UTC timestamps")
 
 
 class UtcDateTime(fields.DateTime):
@@ -67,7 +67,7 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return super()._serialize(value, attr, obj, **kwargs)
 
 
@@ -125,10 +125,13 @@ class PeriodSchema(StrictSchema):
             raise ValidationError("end is before start", field_name="end")
 
 
-def government_reference() -> fields.String:
-    return fields.String(
+class RecordBody(PeriodSchema):
+    """A dated record's body: its period, and the government and the country it is about."""
+
+    government = fields.String(
         required=True, validate=validate.Length(min=1, max=64), metadata={"example": SEED_GOVERNMENT}
     )
+    country = CountryCode(required=True, metadata={"example": "RU"})
 
 
 def source_ids():

@@ -13,9 +13,9 @@ from .fields import (
     PeriodSchema,
     country_param,
     edtf_out,
-    page_of,
     text_search,
 )
+from .wire import Wire
 
 
 class GovernmentSchema(Schema):
@@ -56,10 +56,6 @@ class GovernmentCreateBody(GovernmentBody):
     )
 
 
-class GovernmentBodyPatch(GovernmentBody):
-    """The body of a PATCH: the same fields, loaded with ``partial=True``."""
-
-
 class GovernmentQuery(PageQuery):
     q = text_search("Case-insensitive text matched in names and aliases.", "Taliban")
     country = country_param("Country governed or claimed (alpha-2 or alpha-3, any case).")
@@ -70,4 +66,16 @@ class GovernmentRefSchema(Schema):
     name = fields.String(required=True, metadata={"example": "Islamic Emirate of Afghanistan"})
 
 
-GovernmentPageSchema = page_of(GovernmentSchema, "GovernmentPage")
+DESCRIPTION = "Governments and authorities that govern or claim a country, with their aliases."
+LIST_DESCRIPTION = (
+    "Ordered by id. `q` matches names and aliases, case-insensitive; `country` takes\nalpha-2 or alpha-3 in any case."
+)
+WIRE = Wire(
+    GovernmentSchema,
+    GovernmentBody,
+    GovernmentQuery,
+    DESCRIPTION,
+    LIST_DESCRIPTION,
+    search=("name", "aliases"),
+    create_body=GovernmentCreateBody,
+)

@@ -8,15 +8,13 @@ from ..domain.vocabulary import RECOGNITION_FORMS
 from .fields import (
     LONG_TEXT,
     SEED_GOVERNMENT,
-    CountryCode,
-    PeriodSchema,
+    RecordBody,
     RecordQuery,
     edtf_out,
-    government_reference,
-    page_of,
     source_ids,
 )
 from .sources import cited_source_ids
+from .wire import Wire
 
 
 class RecognitionSchema(Schema):
@@ -31,21 +29,17 @@ class RecognitionSchema(Schema):
     sources = cited_source_ids()
 
 
-class RecognitionBody(PeriodSchema):
-    government = government_reference()
-    country = CountryCode(required=True, metadata={"example": "RU"})
+class RecognitionBody(RecordBody):
     form = fields.String(required=True, validate=validate.OneOf(RECOGNITION_FORMS), metadata={"example": "de_jure"})
     end_reason = fields.String(allow_none=True, validate=LONG_TEXT)
     note = fields.String(allow_none=True, validate=LONG_TEXT)
     sources = source_ids()
 
 
-class RecognitionBodyPatch(RecognitionBody):
-    """The body of a PATCH: the same fields, loaded with ``partial=True``."""
-
-
 class RecognitionQuery(RecordQuery):
     form = fields.String(validate=validate.OneOf(RECOGNITION_FORMS), metadata={"example": "de_jure"})
 
 
-RecognitionPageSchema = page_of(RecognitionSchema, "RecognitionPage")
+DESCRIPTION = "Formal recognitions of a government by a country."
+LIST_DESCRIPTION = "Ordered by id. `as_of` keeps the records in force on that day."
+WIRE = Wire(RecognitionSchema, RecognitionBody, RecognitionQuery, DESCRIPTION, LIST_DESCRIPTION)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..domain.vocabulary import SOURCE_KINDS
-from .fields import EXAMPLE_SOURCE, LONG_TEXT, TEXT, PageQuery, StrictSchema, edtf, page_of, text_search
+from .fields import EXAMPLE_SOURCE, LONG_TEXT, TEXT, PageQuery, StrictSchema, edtf, text_search
+from .wire import Wire
 
 
 class SourceSchema(Schema):
@@ -16,9 +17,7 @@ class SourceSchema(Schema):
         required=True,
         metadata={"example": "News report on Russia becoming the first state to recognize the Taliban government"},
     )
-    published = fields.String(
-        required=True, allow_none=True, metadata={"description": "EDTF", "example": "2025-07-03"}
-    )
+    published = fields.String(required=True, allow_none=True, metadata={"description": "EDTF", "example": "2025-07-03"})
     kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
     note = fields.String(required=True, allow_none=True)
 
@@ -39,16 +38,9 @@ class SourceBody(StrictSchema):
     note = fields.String(allow_none=True, validate=LONG_TEXT)
 
 
-class SourceBodyPatch(SourceBody):
-    """The body of a PATCH: the same fields, loaded with ``partial=True``."""
-
-
 class SourceQuery(PageQuery):
     q = text_search("Case-insensitive text matched in publisher and title.", "CNN")
     kind = fields.String(validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
-
-
-SourcePageSchema = page_of(SourceSchema, "SourcePage")
 
 
 def cited_source_ids() -> fields.Pluck:
@@ -60,3 +52,8 @@ def cited_source_ids() -> fields.Pluck:
         required=True,
         metadata={"description": "Ids of the sources cited.", "example": [EXAMPLE_SOURCE]},
     )
+
+
+DESCRIPTION = "Citations behind every record."
+LIST_DESCRIPTION = "Ordered by id. `q` matches publisher and title, case-insensitive."
+WIRE = Wire(SourceSchema, SourceBody, SourceQuery, DESCRIPTION, LIST_DESCRIPTION, search=("publisher", "title"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
 
@@ -28,14 +28,14 @@ def lock_change_log() -> None:
 
 
 def log_change(
-    *,
     action: str,
     resource: str,
     record_id: str,
-    before: Optional[dict],
-    after: Optional[dict],
+    before: dict | None,
+    after: dict | None,
+    *,
     actor: str,
-    reason: Optional[str] = None,
+    reason: str | None = None,
 ) -> Change:
     lock_change_log()
     change = Change(
@@ -71,7 +71,7 @@ def state_at(
     commit order (``lock_change_log``), so seq order is the order the service saw them.
     """
     resources = tuple(resources)
-    moment = moment.astimezone(dt.timezone.utc)  # the log is kept in UTC
+    moment = moment.astimezone(dt.UTC)  # the log is kept in UTC
     statement = (
         select(Change.resource, Change.record_id, Change.action, Change.after)
         .where(Change.at <= moment, Change.resource.in_(resources), *only)

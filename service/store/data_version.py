@@ -7,10 +7,10 @@ else touches the database, so it has its own connection per worker thread, in
 autocommit (each query sees the latest commit; nothing is held between requests),
 instead of a session, a pool checkout and a rollback per request.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Optional
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +23,7 @@ _kept = threading.local()
 
 
 def _connection(engine: Engine) -> Connection:
-    connection: Optional[Connection] = getattr(_kept, "connection", None)
+    connection: Connection | None = getattr(_kept, "connection", None)
     if connection is not None and (connection.engine is not engine or connection.closed):
         _forget()
         connection = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
@@ -92,7 +92,7 @@ def register_database(app: Flask) -> None:
     db.init_app(app)
 
     @app.teardown_request
-    def release_sqlite_write_lock(_error: Optional[BaseException]) -> None:
+    def release_sqlite_write_lock(_error: BaseException | None) -> None:
         """A request that took SQLite's write lock gives it back as it ends, even where
         its session outlives it (an app context shared across requests, as in tests)."""
         if request.environ.get(WRITE_LOCK_TAKEN):

@@ -5,11 +5,12 @@ Dates are stored as the EDTF text plus the earliest and latest day it can mean
 Each such date is also mapped under its wire name (``start``, ``published``) as a
 synonym of its text column: setting it parses the bounds, and queries read the text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, synonym
+from sqlalchemy.orm import Mapped, MappedColumn, declared_attr, mapped_column, relationship, synonym
 
 from ..domain.dates import parse_bounds
 from ..domain.vocabulary import (
@@ -52,7 +53,7 @@ def new_record_id(prefix: str) -> str:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 TIMESTAMP = DateTime(timezone=True)
@@ -61,10 +62,10 @@ TIMESTAMP = DateTime(timezone=True)
 def edtf_date(prefix: str):
     """``prefix`` under its wire name: reads the EDTF text; setting it also sets the day bounds."""
 
-    def get(record) -> Optional[str]:
+    def get(record) -> str | None:
         return getattr(record, f"{prefix}_edtf")
 
-    def set_(record, text: Optional[str]) -> None:
+    def set_(record, text: str | None) -> None:
         bounds = parse_bounds(text) if text is not None else None
         setattr(record, f"{prefix}_edtf", bounds.text if bounds else None)
         setattr(record, f"{prefix}_earliest", bounds.earliest if bounds else None)
@@ -73,29 +74,36 @@ def edtf_date(prefix: str):
     return synonym(f"{prefix}_edtf", descriptor=property(get, set_))
 
 
+def bounds_check(prefix: str) -> CheckConstraint:
+    """An EDTF date's text and bounds: all null, or all set with earliest <= latest."""
+    text, earliest, latest = (f"{prefix}_{part}" for part in ("edtf", "earliest", "latest"))
+    return CheckConstraint(
+        f"({text} IS NULL AND {earliest} IS NULL AND {latest} IS NULL) OR "
+        f"({text} IS NOT NULL AND {earliest} IS NOT NULL AND {latest} IS NOT NULL AND {earliest} <= {latest})",
+        name=f"{prefix}_bounds",
+    )
+
+
+def cited_source() -> MappedColumn:
+    """A link table's source id: a source cited by a record cannot be deleted."""
+    return mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"), primary_key=True, index=True)
+
+
 class EdtfPeriod:
     """Start and end of a record as EDTF text with day bounds."""
 
-    start_edtf: Mapped[Optional[str]] = mapped_column(String(64))
-    start_earliest: Mapped[Optional[dt.date]] = mapped_column(Date)
-    start_latest: Mapped[Optional[dt.date]] = mapped_column(Date)
-    end_edtf: Mapped[Optional[str]] = mapped_column(String(64))
-    end_earliest: Mapped[Optional[dt.date]] = mapped_column(Date)
-    end_latest: Mapped[Optional[dt.date]] = mapped_column(Date)
+    start_edtf: Mapped[str | None] = mapped_column(String(64))
+    start_earliest: Mapped[dt.date | None] = mapped_column(Date)
+    start_latest: Mapped[dt.date | None] = mapped_column(Date)
+    end_edtf: Mapped[str | None] = mapped_column(String(64))
+    end_earliest: Mapped[dt.date | None] = mapped_column(Date)
+    end_latest: Mapped[dt.date | None] = mapped_column(Date)
 
     @staticmethod
     def period_checks() -> tuple[CheckConstraint, ...]:
         return (
-            CheckConstraint(
-                "(start_edtf IS NULL AND start_earliest IS NULL AND start_latest IS NULL) OR "
-                "(start_edtf IS NOT NULL AND start_earliest IS NOT NULL AND start_latest IS NOT NULL AND start_earliest <= start_latest)",
-                name="start_bounds",
-            ),
-            CheckConstraint(
-                "(end_edtf IS NULL AND end_earliest IS NULL AND end_latest IS NULL) OR "
-                "(end_edtf IS NOT NULL AND end_earliest IS NOT NULL AND end_latest IS NOT NULL AND end_earliest <= end_latest)",
-                name="end_bounds",
-            ),
+            bounds_check("start"),
+            bounds_check("end"),
             CheckConstraint(
                 "start_earliest IS NULL OR end_latest IS NULL OR end_latest >= start_earliest",
                 name="end_not_before_start",
@@ -121,9 +129,7 @@ class Versioned:
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        TIMESTAMP, nullable=False, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow, onupdate=utcnow)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
@@ -142,7 +148,7 @@ class Government(Versioned, EdtfPeriod, db.Model):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False, index=True)
-    aliases: Mapped[list["GovernmentAlias"]] = relationship(
+    aliases: Mapped[list[GovernmentAlias]] = relationship(
         back_populates="government",
         cascade="all, delete-orphan",
         order_by="GovernmentAlias.position",
@@ -154,7 +160,7 @@ class Government(Versioned, EdtfPeriod, db.Model):
         return [alias.alias for alias in self.aliases]
 
     @alias_names.setter
-    def alias_names(self, names: Optional[list[str]]) -> None:
+    def alias_names(self, names: list[str] | None) -> None:
         """Replace the aliases, keeping the rows of names that stay; the list's order is kept."""
         kept = {alias.alias: alias for alias in self.aliases}
         self.aliases = [kept.get(name) or GovernmentAlias(alias=name) for name in names or []]
@@ -166,9 +172,7 @@ class GovernmentAlias(db.Model):
     __tablename__ = "government_aliases"
     __table_args__ = (CheckConstraint("length(alias) >= 1", name="alias_not_empty"),)
 
-    government_id: Mapped[str] = mapped_column(
-        ForeignKey("governments.id", ondelete="CASCADE"), primary_key=True
-    )
+    government_id: Mapped[str] = mapped_column(ForeignKey("governments.id", ondelete="CASCADE"), primary_key=True)
     alias: Mapped[str] = mapped_column(String(300), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     government: Mapped[Government] = relationship(back_populates="aliases")
@@ -179,22 +183,18 @@ class Source(Versioned, db.Model):
     __table_args__ = (
         CheckConstraint("length(publisher) >= 1", name="publisher_not_empty"),
         CheckConstraint("length(title) >= 1", name="title_not_empty"),
-        CheckConstraint(
-            "(published_edtf IS NULL AND published_earliest IS NULL AND published_latest IS NULL) OR "
-            "(published_edtf IS NOT NULL AND published_earliest IS NOT NULL AND published_latest IS NOT NULL AND published_earliest <= published_latest)",
-            name="published_bounds",
-        ),
+        bounds_check("published"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    url: Mapped[Optional[str]] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(2048))
     publisher: Mapped[str] = mapped_column(String(300), nullable=False)
     title: Mapped[str] = mapped_column(String(1000), nullable=False)
-    published_edtf: Mapped[Optional[str]] = mapped_column(String(64))
-    published_earliest: Mapped[Optional[dt.date]] = mapped_column(Date)
-    published_latest: Mapped[Optional[dt.date]] = mapped_column(Date)
+    published_edtf: Mapped[str | None] = mapped_column(String(64))
+    published_earliest: Mapped[dt.date | None] = mapped_column(Date)
+    published_latest: Mapped[dt.date | None] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(enum_column(SOURCE_KINDS, "source_kind"), nullable=False)
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     published = edtf_date("published")
 
@@ -202,12 +202,8 @@ class Source(Versioned, db.Model):
 class RecognitionSource(db.Model):
     __tablename__ = "recognition_sources"
 
-    recognition_id: Mapped[str] = mapped_column(
-        ForeignKey("recognitions.id", ondelete="CASCADE"), primary_key=True
-    )
-    source_id: Mapped[str] = mapped_column(
-        ForeignKey("sources.id", ondelete="RESTRICT"), primary_key=True, index=True
-    )
+    recognition_id: Mapped[str] = mapped_column(ForeignKey("recognitions.id", ondelete="CASCADE"), primary_key=True)
+    source_id: Mapped[str] = cited_source()
 
 
 class ExchangeSource(db.Model):
@@ -216,9 +212,7 @@ class ExchangeSource(db.Model):
     exchange_id: Mapped[str] = mapped_column(
         ForeignKey("ambassador_exchanges.id", ondelete="CASCADE"), primary_key=True
     )
-    source_id: Mapped[str] = mapped_column(
-        ForeignKey("sources.id", ondelete="RESTRICT"), primary_key=True, index=True
-    )
+    source_id: Mapped[str] = cited_source()
 
 
 class Recognition(Versioned, EdtfPeriod, db.Model):
@@ -236,18 +230,12 @@ class Recognition(Versioned, EdtfPeriod, db.Model):
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    government_id: Mapped[str] = mapped_column(
-        ForeignKey("governments.id", ondelete="RESTRICT"), nullable=False
-    )
+    government_id: Mapped[str] = mapped_column(ForeignKey("governments.id", ondelete="RESTRICT"), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
-    form: Mapped[str] = mapped_column(
-        enum_column(RECOGNITION_FORMS, "recognition_form"), nullable=False
-    )
-    end_reason: Mapped[Optional[str]] = mapped_column(Text)
-    note: Mapped[Optional[str]] = mapped_column(Text)
-    sources: Mapped[list[Source]] = relationship(
-        secondary="recognition_sources", order_by=Source.id, lazy="selectin"
-    )
+    form: Mapped[str] = mapped_column(enum_column(RECOGNITION_FORMS, "recognition_form"), nullable=False)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[list[Source]] = relationship(secondary="recognition_sources", order_by=Source.id, lazy="selectin")
 
 
 class AmbassadorExchange(Versioned, EdtfPeriod, db.Model):
@@ -262,16 +250,12 @@ class AmbassadorExchange(Versioned, EdtfPeriod, db.Model):
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    government_id: Mapped[str] = mapped_column(
-        ForeignKey("governments.id", ondelete="RESTRICT"), nullable=False
-    )
+    government_id: Mapped[str] = mapped_column(ForeignKey("governments.id", ondelete="RESTRICT"), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
-    direction: Mapped[str] = mapped_column(
-        enum_column(EXCHANGE_DIRECTIONS, "exchange_direction"), nullable=False
-    )
+    direction: Mapped[str] = mapped_column(enum_column(EXCHANGE_DIRECTIONS, "exchange_direction"), nullable=False)
     rank: Mapped[str] = mapped_column(enum_column(EXCHANGE_RANKS, "exchange_rank"), nullable=False)
-    envoy: Mapped[Optional[str]] = mapped_column(String(300))
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    envoy: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[list[Source]] = relationship(
         secondary="ambassador_exchange_sources", order_by=Source.id, lazy="selectin"
     )
@@ -287,19 +271,15 @@ class Change(db.Model):
         {"sqlite_autoincrement": True},
     )
 
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100), nullable=False)
     action: Mapped[str] = mapped_column(enum_column(CHANGE_ACTIONS, "change_action"), nullable=False)
-    resource: Mapped[str] = mapped_column(
-        enum_column(CHANGE_RESOURCES, "change_resource"), nullable=False
-    )
+    resource: Mapped[str] = mapped_column(enum_column(CHANGE_RESOURCES, "change_resource"), nullable=False)
     record_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    before: Mapped[Optional[dict]] = mapped_column(JSON)
-    after: Mapped[Optional[dict]] = mapped_column(JSON)
-    reason: Mapped[Optional[str]] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiToken(db.Model):
@@ -316,4 +296,4 @@ class ApiToken(db.Model):
     scope: Mapped[str] = mapped_column(enum_column(TOKEN_SCOPES, "token_scope"), nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
-    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(TIMESTAMP)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)

@@ -8,7 +8,7 @@ tests/test_exports.py keeps both equal to the schemas' dumps, key order included
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 
@@ -39,7 +39,9 @@ def filtered(resource: Resource, args: Mapping[str, Any]) -> Select:
             continue
         if name == "q":
             needle = value.lower()
-            statement = statement.where(or_(*(matches(resource.columns[f], needle, model) for f in resource.search)))
+            statement = statement.where(
+                or_(*(matches(resource.columns[f], needle, model) for f in resource.wire.search))
+            )
         elif name == "as_of":
             statement = statement.where(in_force_on(resource, value))
         else:
@@ -61,7 +63,7 @@ class WireReader:
     def of(cls, resource: Resource, statement: Select) -> WireReader:
         return cls(statement, resource.model.id, resource.columns)
 
-    def read(self, after: Optional[Any], limit: int) -> tuple[list[dict[str, Any]], list[Any]]:
+    def read(self, after: Any | None, limit: int) -> tuple[list[dict[str, Any]], list[Any]]:
         """Up to ``limit`` rows after the key ``after`` (from the start when None), and their keys."""
         statement = self.statement if after is None else self.statement.where(self.key_column > after)
         rows = db.session.execute(statement.order_by(self.key_column).limit(limit)).all()
@@ -69,7 +71,7 @@ class WireReader:
         lists = {name: linked_values(link, keys) for name, link in self.linked.items()}
         items = []
         for row in rows:
-            values = dict(zip(self.plain, row[1:]))
+            values = dict(zip(self.plain, row[1:], strict=True))
             for name, by_owner in lists.items():
                 values[name] = by_owner.get(row[0], [])
             items.append({name: values[name] for name in self.names})

@@ -2,9 +2,13 @@
 
 A ``Resource`` says what the write path, the change feed and history, the seed and
 synthetic loaders, the views, the contract's text and the tests need to know about
-it: its model, its names (path, labels, operation ids), its schemas, how new ids are
-made, and which other records it cites. What can be derived is derived:
+it: its name, its model, its wire format and words (``Wire``, declared beside its
+schemas in ``service/schemas/<resource>.py``), how new ids are made, and which other
+records it cites. What can be derived is derived:
 
+- its labels, operation-id stem and path, from its name (``ambassador-exchanges``:
+  "ambassador exchange", ``AmbassadorExchange``, ``/v1/ambassador-exchanges``);
+- its page schema and its PATCH body (the body's fields, each optional);
 - ``columns``, where pages, exports and the relations answer read each field of the
   response schema: the model attribute the field reads (``attribute`` or its name;
   EDTF dates are synonyms of their text columns), or a ``Link`` for a list field;
@@ -18,13 +22,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional, Union
+from typing import Any
 
 from marshmallow import Schema
 from sqlalchemy import ColumnElement
 
 from ..domain.vocabulary import CHANGE_RESOURCES
 from ..schemas import ambassador_exchanges, governments, recognitions, sources
+from ..schemas.fields import page_of
+from ..schemas.wire import Wire
 from .models import (
     AmbassadorExchange,
     ExchangeSource,
@@ -53,34 +59,26 @@ class Citation:
 
     target: Resource
     column: Any = None
-    link: Optional[Link] = None
+    link: Link | None = None
 
 
 # Where a field of an answer is read from: a column of the table, or a link table.
-WireValue = Union[ColumnElement, Link]
+WireValue = ColumnElement | Link
 
 
 @dataclass(frozen=True, eq=False)
 class Resource:
     name: str  # the URL segment (/v1/<name>) and the change log's name for it
     model: type
-    label: str  # one record, in prose: "ambassador exchange"
-    plural: str  # "ambassador exchanges"
-    title: str  # in operation ids and schema names: "AmbassadorExchange"
-    description: str  # of its part of the contract (the tag)
-    list_description: str  # of its list operation
-    schema: type[Schema]  # the answer: the wire format, also of change-log snapshots
-    body: type[Schema]  # the body of POST
-    patch_body: type[Schema]  # the body of PATCH, loaded partial
-    query: type[Schema]  # the list's query string
-    page: type[Schema]
-    id_prefix: Optional[str] = None  # new ids are <prefix>_<random>; None: the body names the id
+    wire: Wire
+    id_prefix: str | None = None  # new ids are <prefix>_<random>; None: the body names the id
     id_parameter: str = "record_id"  # the name of its id in paths
-    lists: dict[str, Link] = field(default_factory=dict)  # list fields kept in a link table
-    cites: dict[str, Citation] = field(default_factory=dict)
-    search: tuple[str, ...] = ()  # the fields the list's ``q`` matches
-    dated: bool = False  # has start and end, so ``as_of`` filters it
-    follow_ups: tuple[str, ...] = ()  # other operations that take its id (contract links)
+    lists: dict[str, Link] = field(default_factory=dict)  # list fields kept in a link table of its own
+    cites: dict[str, Citation] = field(default_factory=dict)  # fields naming records of other resources
+    follow_ups: tuple[str, ...] = ()  # other operations that take its id (the contract's links)
+
+    def __repr__(self) -> str:
+        return f"Resource({self.name!r})"
 
     @property
     def path(self) -> str:
@@ -91,8 +89,41 @@ class Resource:
         """The name as a Python identifier: the seed file's key for it."""
         return self.name.replace("-", "_")
 
-    def __repr__(self) -> str:
-        return f"Resource({self.name!r})"
+    @property
+    def plural(self) -> str:
+        return self.name.replace("-", " ")
+
+    @property
+    def label(self) -> str:
+        """One record, in prose: "ambassador exchange"."""
+        return self.plural.removesuffix("s")
+
+    @property
+    def title(self) -> str:
+        """In operation ids and schema names: "AmbassadorExchange"."""
+        return "".join(word.capitalize() for word in self.label.split())
+
+    @property
+    def schema(self) -> type[Schema]:
+        return self.wire.response
+
+    @property
+    def body(self) -> type[Schema]:
+        return self.wire.create_body or self.wire.body
+
+    @property
+    def query(self) -> type[Schema]:
+        return self.wire.query
+
+    @cached_property
+    def patch_body(self) -> type[Schema]:
+        """The body of PATCH: loaded partial from a request, and whole to check the merged
+        record. A class of its own, so the contract shows the partial body under its name."""
+        return type(f"{self.wire.body.__name__}Patch", (self.wire.body,), {})
+
+    @cached_property
+    def page(self) -> type[Schema]:
+        return page_of(self.schema, f"{self.title}Page")
 
     @cached_property
     def response(self) -> Schema:
@@ -131,97 +162,33 @@ class Resource:
     def cited_by(self) -> list[tuple[Resource, Citation]]:
         """The resources whose records cite records of this one, and how."""
         return [
-            (other, citation)
-            for other in RESOURCES
-            for citation in other.cites.values()
-            if citation.target is self
+            (other, citation) for other in RESOURCES for citation in other.cites.values() if citation.target is self
         ]
 
 
-SOURCES = Resource(
-    name="sources",
-    model=Source,
-    label="source",
-    plural="sources",
-    title="Source",
-    description="Citations behind every record.",
-    list_description="Ordered by id. `q` matches publisher and title, case-insensitive.",
-    schema=sources.SourceSchema,
-    body=sources.SourceBody,
-    patch_body=sources.SourceBodyPatch,
-    query=sources.SourceQuery,
-    page=sources.SourcePageSchema,
-    id_prefix="src",
-    search=("publisher", "title"),
-)
+def dated_record(name: str, model: type, wire: Wire, id_prefix: str, link_owner: Any) -> Resource:
+    """A recognition or an exchange: it cites a government (``government_id``), and sources
+    in the link table whose column ``link_owner`` names the record."""
+    link = link_owner.class_
+    cites = {
+        "government": Citation(GOVERNMENTS, column=model.government_id),
+        "sources": Citation(SOURCES, link=Link(link_owner, link.source_id, link.source_id)),
+    }
+    return Resource(name, model, wire, id_prefix=id_prefix, cites=cites)
 
+
+SOURCES = Resource("sources", Source, sources.WIRE, id_prefix="src")
 GOVERNMENTS = Resource(
-    name="governments",
-    model=Government,
-    label="government",
-    plural="governments",
-    title="Government",
-    description="Governments and authorities that govern or claim a country, with their aliases.",
-    list_description=(
-        "Ordered by id. `q` matches names and aliases, case-insensitive; `country` takes\n"
-        "alpha-2 or alpha-3 in any case."
-    ),
-    schema=governments.GovernmentSchema,
-    body=governments.GovernmentCreateBody,
-    patch_body=governments.GovernmentBodyPatch,
-    query=governments.GovernmentQuery,
-    page=governments.GovernmentPageSchema,
+    "governments",
+    Government,
+    governments.WIRE,
     id_parameter="government_id",
     lists={"aliases": Link(GovernmentAlias.government_id, GovernmentAlias.alias, GovernmentAlias.position)},
-    search=("name", "aliases"),
     follow_ups=("getRelations",),
 )
-
-RECOGNITIONS = Resource(
-    name="recognitions",
-    model=Recognition,
-    label="recognition",
-    plural="recognitions",
-    title="Recognition",
-    description="Formal recognitions of a government by a country.",
-    list_description="Ordered by id. `as_of` keeps the records in force on that day.",
-    schema=recognitions.RecognitionSchema,
-    body=recognitions.RecognitionBody,
-    patch_body=recognitions.RecognitionBodyPatch,
-    query=recognitions.RecognitionQuery,
-    page=recognitions.RecognitionPageSchema,
-    id_prefix="rcg",
-    cites={
-        "government": Citation(GOVERNMENTS, column=Recognition.government_id),
-        "sources": Citation(
-            SOURCES,
-            link=Link(RecognitionSource.recognition_id, RecognitionSource.source_id, RecognitionSource.source_id),
-        ),
-    },
-    dated=True,
-)
-
-AMBASSADOR_EXCHANGES = Resource(
-    name="ambassador-exchanges",
-    model=AmbassadorExchange,
-    label="ambassador exchange",
-    plural="ambassador exchanges",
-    title="AmbassadorExchange",
-    description="Accreditations between a country and a government, one direction each.",
-    list_description="Ordered by id. `as_of` keeps the accreditations in force on that day.",
-    schema=ambassador_exchanges.AmbassadorExchangeSchema,
-    body=ambassador_exchanges.AmbassadorExchangeBody,
-    patch_body=ambassador_exchanges.AmbassadorExchangeBodyPatch,
-    query=ambassador_exchanges.AmbassadorExchangeQuery,
-    page=ambassador_exchanges.AmbassadorExchangePageSchema,
-    id_prefix="amb",
-    cites={
-        "government": Citation(GOVERNMENTS, column=AmbassadorExchange.government_id),
-        "sources": Citation(
-            SOURCES, link=Link(ExchangeSource.exchange_id, ExchangeSource.source_id, ExchangeSource.source_id)
-        ),
-    },
-    dated=True,
+RECOGNITIONS = dated_record("recognitions", Recognition, recognitions.WIRE, "rcg", RecognitionSource.recognition_id)
+AMBASSADOR_EXCHANGES = dated_record(
+    "ambassador-exchanges", AmbassadorExchange, ambassador_exchanges.WIRE, "amb", ExchangeSource.exchange_id
 )
 
 # In the order the change log's vocabulary lists them (and the contract's enums show).
@@ -230,5 +197,5 @@ BY_NAME = {resource.name: resource for resource in RESOURCES}
 # The records whose relations a government has: dated, and citing a government.
 RELATION_RECORDS = (RECOGNITIONS, AMBASSADOR_EXCHANGES)
 
-if tuple(BY_NAME) != CHANGE_RESOURCES:  # pragma: no cover - a resource added here needs its name there
+if tuple(BY_NAME) != CHANGE_RESOURCES:  # a resource added here needs its name there too (and a migration)
     raise RuntimeError(f"domain.vocabulary.CHANGE_RESOURCES {CHANGE_RESOURCES} != the registry's {tuple(BY_NAME)}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Optional
 
 from sqlalchemy import ColumnElement, or_, select, union
 
@@ -22,13 +21,13 @@ from .models import Change, Government, Source
 from .registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS, RELATION_RECORDS, SOURCES, Resource
 
 
-def of_government(statement, resource: Resource, government_id: str, only_country: Optional[str]):
+def of_government(statement, resource: Resource, government_id: str, only_country: str | None):
     model = resource.model
     statement = statement.where(model.government_id == government_id)
     return statement.where(model.country == only_country) if only_country else statement
 
 
-def wire_facts(resource: Resource, government_id: str, only_country: Optional[str]) -> list[Fact]:
+def wire_facts(resource: Resource, government_id: str, only_country: str | None) -> list[Fact]:
     """The government's records of one kind with the ids of the sources they cite: two queries."""
     model, link = resource.model, resource.cites["sources"].link
     cited: dict[str, list[str]] = defaultdict(list)
@@ -47,13 +46,13 @@ def wire_facts(resource: Resource, government_id: str, only_country: Optional[st
     )
     facts = []
     for row in db.session.execute(rows.order_by(model.id)):
-        data = dict(zip(names, row))
+        data = dict(zip(names, row, strict=False))  # the day bounds follow the fields
         data["sources"] = cited.get(data["id"], [])
         facts.append(Fact(data, *row[len(names) :]))
     return facts
 
 
-def cited_sources(government_id: str, only_country: Optional[str]) -> tuple[dict, dict]:
+def cited_sources(government_id: str, only_country: str | None) -> tuple[dict, dict]:
     """The sources any of the government's records cite, as wire dicts, and their latest published days."""
     cited_ids = union(
         *(
@@ -72,12 +71,12 @@ def cited_sources(government_id: str, only_country: Optional[str]) -> tuple[dict
     statement = select(*columns.values(), Source.published_latest).where(Source.id.in_(select(cited_ids.c[0])))
     sources, published = {}, {}
     for row in db.session.execute(statement):
-        sources[row[0]] = dict(zip(names, row))
+        sources[row[0]] = dict(zip(names, row, strict=False))  # published_latest follows
         published[row[0]] = row[len(names)]
     return sources, published
 
 
-def live_records(government_id: str, only_country: Optional[str]) -> Optional[Records]:
+def live_records(government_id: str, only_country: str | None) -> Records | None:
     """The government's records from the tables: a fixed number of queries; None without the government."""
     government = db.session.get(Government, government_id)
     if government is None:
@@ -107,7 +106,7 @@ def names_government(government_id: str) -> ColumnElement[bool]:
     )
 
 
-def known_records(government_id: str, moment: dt.datetime) -> Optional[Records]:
+def known_records(government_id: str, moment: dt.datetime) -> Records | None:
     """The government's records as the change log had them at ``moment``: the replay
     reads only the changes of the government, its records and the sources they cite.
     None when no government had the id then."""

@@ -31,13 +31,15 @@ Speed: rows go in with SQLAlchemy Core ``insert()`` executemany in batches of
 ``BATCH_ROWS``; EDTF day bounds come from ``service.domain.dates.parse_bounds`` (slow, some
 milliseconds each), cached by text over a small pool of date strings.
 """
+
 from __future__ import annotations
 
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pycountry
 from sqlalchemy import insert, select, text
@@ -45,17 +47,7 @@ from sqlalchemy import insert, select, text
 from ..domain.dates import DateBounds, parse_bounds
 from .changes import CHANGE_LOG_LOCK
 from .database import db
-from .models import (
-    AmbassadorExchange,
-    Change,
-    ExchangeSource,
-    Government,
-    GovernmentAlias,
-    Recognition,
-    RecognitionSource,
-    Source,
-    utcnow,
-)
+from .models import utcnow
 from .registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS, RESOURCES, SOURCES, Resource
 
 SYNTH_ACTOR = "synth"
@@ -67,15 +59,18 @@ BATCH_ROWS = 5000
 FIRST_YEAR, LAST_YEAR = 1946, 2025
 
 # Tables in foreign-key order: a flush writes them in this order.
-TABLES = (
-    ("sources", Source.__table__),
-    ("governments", Government.__table__),
-    ("government_aliases", GovernmentAlias.__table__),
-    ("recognitions", Recognition.__table__),
-    ("recognition_sources", RecognitionSource.__table__),
-    ("ambassador_exchanges", AmbassadorExchange.__table__),
-    ("ambassador_exchange_sources", ExchangeSource.__table__),
-    ("changes", Change.__table__),
+TABLES = tuple(
+    (name, db.metadata.tables[name])
+    for name in (
+        "sources",
+        "governments",
+        "government_aliases",
+        "recognitions",
+        "recognition_sources",
+        "ambassador_exchanges",
+        "ambassador_exchange_sources",
+        "changes",
+    )
 )
 VERSIONED_TABLES = {resource.model.__tablename__ for resource in RESOURCES}
 COUNTRIES = tuple(sorted(country.alpha_2 for country in pycountry.countries))
@@ -130,7 +125,7 @@ class DatePool:
         return self.bounds(choices[rng.choice((0, 1, 2, 3, 4, 5, 6, 7))])
 
 
-def period(rng: random.Random, dates: DatePool) -> tuple[Optional[DateBounds], Optional[DateBounds]]:
+def period(rng: random.Random, dates: DatePool) -> tuple[DateBounds | None, DateBounds | None]:
     """A start (10 % unknown) and an end (20 % of records; always after the start can begin)."""
     start = None if rng.random() < 0.10 else dates.draw(rng)
     end = None
@@ -143,7 +138,7 @@ def period(rng: random.Random, dates: DatePool) -> tuple[Optional[DateBounds], O
     return start, end
 
 
-def period_columns(start: Optional[DateBounds], end: Optional[DateBounds]) -> dict[str, Any]:
+def period_columns(start: DateBounds | None, end: DateBounds | None) -> dict[str, Any]:
     return {
         "start_edtf": start.text if start else None,
         "start_earliest": start.earliest if start else None,
@@ -157,11 +152,25 @@ def period_columns(start: Optional[DateBounds], end: Optional[DateBounds]) -> di
 def change(resource: Resource, row: dict[str, Any], **lists: list[str]) -> dict[str, Any]:
     """The ``create`` entry of a row: its ``after`` is the row's wire form, read as the API reads it."""
     after = {
-        name: lists[name] if name in lists else row[column.expression.name]
-        for name, column in resource.columns.items()
+        name: lists[name] if name in lists else row[column.expression.name] for name, column in resource.columns.items()
     }
-    return {"actor": SYNTH_ACTOR, "action": "create", "resource": resource.name, "record_id": row["id"],
-            "before": None, "after": after, "reason": SYNTH_REASON}
+    return {
+        "actor": SYNTH_ACTOR,
+        "action": "create",
+        "resource": resource.name,
+        "record_id": row["id"],
+        "before": None,
+        "after": after,
+        "reason": SYNTH_REASON,
+    }
+
+
+def add_record(batch: dict[str, list[dict[str, Any]]], resource: Resource, row: dict[str, Any], cited: list[str]):
+    """A recognition's or an exchange's row, its links to the sources it cites, and its change."""
+    link = resource.cites["sources"].link
+    batch[resource.model.__tablename__].append(row)
+    batch[link.owner.class_.__tablename__].extend({link.owner.key: row["id"], link.value.key: s} for s in cited)
+    batch["changes"].append(change(resource, row, sources=cited))
 
 
 @dataclass
@@ -179,8 +188,9 @@ class Counts:
         return self.recognitions + self.ambassador_exchanges
 
 
-def generate(records: int, governments: Optional[int] = None, seed: int = DEFAULT_SEED,
-             batch_rows: int = BATCH_ROWS) -> Iterator[dict[str, list[dict[str, Any]]]]:
+def generate(
+    records: int, governments: int | None = None, seed: int = DEFAULT_SEED, batch_rows: int = BATCH_ROWS
+) -> Iterator[dict[str, list[dict[str, Any]]]]:
     """The rows to insert, by table, in batches of about ``batch_rows`` rows.
 
     Pure: it touches no database, and the same arguments give the same batches.
@@ -231,8 +241,10 @@ def generate(records: int, governments: Optional[int] = None, seed: int = DEFAUL
             number = numbers[SOURCES]
             published = None if rng.random() < 0.10 else dates.draw(rng)
             row = {
-                "id": source_id, "url": f"https://synthetic.invalid/s{seed}/sources/{number}",
-                "publisher": "Synthetic", "title": f"Synthetic dataset entry {number} (seed {seed})",
+                "id": source_id,
+                "url": f"https://synthetic.invalid/s{seed}/sources/{number}",
+                "publisher": "Synthetic",
+                "title": f"Synthetic dataset entry {number} (seed {seed})",
                 "published_edtf": published.text if published else None,
                 "published_earliest": published.earliest if published else None,
                 "published_latest": published.latest if published else None,
@@ -261,29 +273,18 @@ def generate(records: int, governments: Optional[int] = None, seed: int = DEFAUL
             start, end = period(rng, dates)
             cited = sorted(rng.sample(source_ids, min(len(source_ids), rng.choice((1, 1, 1, 1, 1, 1, 1, 2, 2, 3)))))
             note = f"Synthetic note {rng.randint(1, 10**6)}." if rng.random() < 0.2 else None
+            shared = {"government_id": gov_id, "country": country, "note": note, **period_columns(start, end)}
             if rng.random() < 0.3:
-                record_id = next_id(RECOGNITIONS, rec_width)
                 form = "de_jure" if rng.random() < 0.7 else "de_facto"
                 end_reason = "Synthetic: recognition withdrawn." if end is not None else None
-                row = {
-                    "id": record_id, "government_id": gov_id, "country": country, "form": form,
-                    "end_reason": end_reason, "note": note, **period_columns(start, end),
-                }
-                batch["recognitions"].append(row)
-                batch["recognition_sources"].extend({"recognition_id": record_id, "source_id": s} for s in cited)
-                batch["changes"].append(change(RECOGNITIONS, row, sources=cited))
+                row = {"id": next_id(RECOGNITIONS, rec_width), "form": form, "end_reason": end_reason, **shared}
+                add_record(batch, RECOGNITIONS, row, cited)
             else:
-                record_id = next_id(AMBASSADOR_EXCHANGES, rec_width)
                 direction = "government_to_country" if rng.random() < 0.5 else "country_to_government"
                 rank = rng.choices([r for r, _ in RANKS], [w for _, w in RANKS])[0]
                 envoy = f"Synthetic Envoy {rng.randint(1, 10**6)}" if rng.random() < 0.6 else None
-                row = {
-                    "id": record_id, "government_id": gov_id, "country": country, "direction": direction,
-                    "rank": rank, "envoy": envoy, "note": note, **period_columns(start, end),
-                }
-                batch["ambassador_exchanges"].append(row)
-                batch["ambassador_exchange_sources"].extend({"exchange_id": record_id, "source_id": s} for s in cited)
-                batch["changes"].append(change(AMBASSADOR_EXCHANGES, row, sources=cited))
+                row = {"id": next_id(AMBASSADOR_EXCHANGES, rec_width), "direction": direction, "rank": rank}
+                add_record(batch, AMBASSADOR_EXCHANGES, {**row, "envoy": envoy, **shared}, cited)
             size += 2 + len(cited)
             if size >= batch_rows:
                 yield batch
@@ -293,7 +294,7 @@ def generate(records: int, governments: Optional[int] = None, seed: int = DEFAUL
         yield batch
 
 
-def existing_synthetic(seed: int) -> Optional[str]:
+def existing_synthetic(seed: int) -> str | None:
     """An id of this seed's data already in the database, or None."""
     for resource, start in ids_for(seed).items():
         model = resource.model
@@ -304,8 +305,9 @@ def existing_synthetic(seed: int) -> Optional[str]:
     return None
 
 
-def synth(records: int, governments: Optional[int] = None, seed: int = DEFAULT_SEED,
-          batch_rows: int = BATCH_ROWS) -> Counts:
+def synth(
+    records: int, governments: int | None = None, seed: int = DEFAULT_SEED, batch_rows: int = BATCH_ROWS
+) -> Counts:
     """Write ``generate(...)``'s rows in one transaction; ``SynthConflict`` if the seed's data exists."""
     began = time.perf_counter()
     found = existing_synthetic(seed)

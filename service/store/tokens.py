@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Optional
 
 from sqlalchemy import select
 
@@ -46,7 +45,7 @@ def revoke_token(name: str) -> None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None)))
     if token is None:
         raise TokenError(f"no active token named '{name}'")
-    token.revoked_at = dt.datetime.now(dt.timezone.utc)
+    token.revoked_at = dt.datetime.now(dt.UTC)
     db.session.commit()
 
 
@@ -54,6 +53,6 @@ def list_tokens() -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).order_by(ApiToken.name)))
 
 
-def active_token(digest: str) -> Optional[ApiToken]:
+def active_token(digest: str) -> ApiToken | None:
     """The active token whose hash is ``digest``, or None."""
     return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))

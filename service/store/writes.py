@@ -10,7 +10,7 @@ its change entry land together or not at all.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import select
 
@@ -56,6 +56,14 @@ def cited_records(name: str, citation: Citation, value: Any) -> Any:
     return sorted(found, key=lambda record: record.id)
 
 
+def logged(
+    action: str, resource: Resource, record: Any, before: dict | None, *, actor: str, reason: str | None
+) -> None:
+    """Append the change ``action`` made to ``record``: it before, and after (nothing after a delete)."""
+    after = None if action == "delete" else snapshot(resource, record)
+    log_change(action, resource.name, record.id, before, after, actor=actor, reason=reason)
+
+
 def assign_fields(resource: Resource, record: Any, fields: Mapping[str, Any]) -> None:
     """Set wire-format fields on a row, each on the attribute its response field reads."""
     for name, value in fields.items():
@@ -64,7 +72,7 @@ def assign_fields(resource: Resource, record: Any, fields: Mapping[str, Any]) ->
         setattr(record, resource.attribute(name), value)
 
 
-def create_record(resource: Resource, fields: Mapping[str, Any], *, actor: str, reason: Optional[str] = None) -> Any:
+def create_record(resource: Resource, fields: Mapping[str, Any], *, actor: str, reason: str | None = None) -> Any:
     """Add a new row and its change entry to the session."""
     record = resource.model()
     fields = dict(fields)
@@ -73,20 +81,12 @@ def create_record(resource: Resource, fields: Mapping[str, Any], *, actor: str, 
     record.version = next_version_for(resource.name, record.id)
     db.session.add(record)
     db.session.flush()
-    log_change(
-        action="create",
-        resource=resource.name,
-        record_id=record.id,
-        before=None,
-        after=snapshot(resource, record),
-        actor=actor,
-        reason=reason,
-    )
+    logged("create", resource, record, None, actor=actor, reason=reason)
     return record
 
 
 def update_record(
-    resource: Resource, record: Any, fields: Mapping[str, Any], *, actor: str, reason: Optional[str] = None
+    resource: Resource, record: Any, fields: Mapping[str, Any], *, actor: str, reason: str | None = None
 ) -> Any:
     """Apply validated fields; the flush fails with StaleDataError if the version moved."""
     before = snapshot(resource, record)
@@ -94,15 +94,7 @@ def update_record(
     record.version = record.version + 1
     record.updated_at = utcnow()
     db.session.flush()
-    log_change(
-        action="update",
-        resource=resource.name,
-        record_id=record.id,
-        before=before,
-        after=snapshot(resource, record),
-        actor=actor,
-        reason=reason,
-    )
+    logged("update", resource, record, before, actor=actor, reason=reason)
     return record
 
 
@@ -117,7 +109,7 @@ def dependents_of(resource: Resource, record: Any) -> dict[str, list[str]]:
     return found
 
 
-def delete_record(resource: Resource, record: Any, *, actor: str, reason: Optional[str] = None) -> None:
+def delete_record(resource: Resource, record: Any, *, actor: str, reason: str | None = None) -> None:
     dependents = {kind: ids for kind, ids in dependents_of(resource, record).items() if ids}
     if dependents:
         listed = "; ".join(f"{kind}: {', '.join(ids[:20])}" for kind, ids in dependents.items())
@@ -125,12 +117,4 @@ def delete_record(resource: Resource, record: Any, *, actor: str, reason: Option
     before = snapshot(resource, record)
     db.session.delete(record)
     db.session.flush()
-    log_change(
-        action="delete",
-        resource=resource.name,
-        record_id=record.id,
-        before=before,
-        after=None,
-        actor=actor,
-        reason=reason,
-    )
+    logged("delete", resource, record, before, actor=actor, reason=reason)

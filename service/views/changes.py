@@ -10,7 +10,7 @@ repeats one.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from flask import request
@@ -24,7 +24,7 @@ from ..schemas.fields import DEFAULT_LIMIT
 from ..store.database import db
 from ..store.models import Change
 from ..store.registry import RESOURCES, Resource
-from .declare import NEGOTIATED_HEADERS, csv_alternative, declared, may_not_find, templated_doc
+from .declare import NEGOTIATED_HEADERS, declared, listing, may_not_find, templated_doc
 
 blp = Blueprint("changes", __name__, url_prefix="/v1", description="The change feed and per-record history.")
 
@@ -46,7 +46,7 @@ def feed_response(statement: Select, args: dict[str, Any], name: str):
     after: int = args.get("after", 0)
     limit: int = args.get("limit", DEFAULT_LIMIT)
     rows = db.session.scalars(statement.where(Change.seq > after).order_by(Change.seq).limit(limit + 1)).all()
-    next_after: Optional[int] = rows[limit - 1].seq if len(rows) > limit else None
+    next_after: int | None = rows[limit - 1].seq if len(rows) > limit else None
     rows = rows[:limit]
     headers = {"Vary": "Accept"}
     if next_after is not None:
@@ -60,9 +60,7 @@ def feed_response(statement: Select, args: dict[str, Any], name: str):
 @blp.route("/changes")
 class Changes(MethodView):
     @blp.doc(operationId="listChanges")
-    @blp.arguments(ChangesQuery, location="query")
-    @csv_alternative(blp)
-    @blp.response(200, ChangePageSchema, headers=NEGOTIATED_HEADERS)
+    @listing(blp, ChangesQuery, ChangePageSchema, NEGOTIATED_HEADERS)
     def get(self, args: dict):
         """The change feed
 
@@ -97,10 +95,8 @@ def register_history(resource: Resource) -> None:
     own path, so contract links can carry it over."""
     get = declared(
         templated_doc(blp, RecordHistory.get, f"get{resource.title}History", {"label": resource.label}),
-        blp.arguments(FeedQuery, location="query"),
         may_not_find(blp),
-        csv_alternative(blp),
-        blp.response(200, ChangePageSchema, headers=NEGOTIATED_HEADERS),
+        listing(blp, FeedQuery, ChangePageSchema, NEGOTIATED_HEADERS),
     )
     view = type(f"{resource.title}History", (RecordHistory,), {"resource": resource, "get": get})
     blp.route(f"/{resource.name}/<string:{resource.id_parameter}>/history", endpoint=f"{resource.key}_history")(view)

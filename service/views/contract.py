@@ -95,8 +95,11 @@ def docs() -> str:
         "defaultModelsExpandDepth": 0,
     }
     return render_template_string(
-        DOCS_PAGE, title=current_app.config["API_TITLE"], version=current_app.config["API_VERSION"],
-        asset=asset, config=config,
+        DOCS_PAGE,
+        title=current_app.config["API_TITLE"],
+        version=current_app.config["API_VERSION"],
+        asset=asset,
+        config=config,
     )
 
 

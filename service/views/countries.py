@@ -11,7 +11,7 @@ from ..http.negotiation import csv_response, json_only, wants_csv
 from ..http.pagination import Page, decode_cursor, encode_cursor
 from ..schemas.countries import CountryPageSchema, CountryQuery, CountrySchema
 from ..schemas.fields import DEFAULT_LIMIT
-from .declare import PAGE_HEADERS, csv_alternative, may_not_find
+from .declare import PAGE_HEADERS, listing, may_not_find
 
 blp = Blueprint(
     "countries",
@@ -40,9 +40,7 @@ def matches(country: dict, needle: str) -> bool:
 @blp.route("")
 class Countries(MethodView):
     @blp.doc(operationId="listCountries")
-    @blp.arguments(CountryQuery, location="query")
-    @csv_alternative(blp)
-    @blp.response(200, CountryPageSchema, headers=PAGE_HEADERS)
+    @listing(blp, CountryQuery, CountryPageSchema, PAGE_HEADERS)
     def get(self, args: dict):
         """List countries
 

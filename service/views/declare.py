@@ -7,11 +7,14 @@ to them; ``service.openapi.plugin`` adds what every operation has.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
-from typing import Callable
+from collections.abc import Callable, Mapping
 
+from marshmallow import Schema
+
+from ..http import auth
 from ..http.api import Blueprint
 from ..http.negotiation import CSV
+from ..http.preconditions import json_body
 from ..openapi.texts import CSV_SCHEMA
 
 # A collection page: negotiated (JSON or CSV), paged with a Link to the next page.
@@ -37,6 +40,40 @@ def declared(function: Callable, *decorators: Callable) -> Callable:
     for decorator in reversed(decorators):
         function = decorator(function)
     return function
+
+
+def composed(*decorators: Callable) -> Callable:
+    """One decorator applying ``decorators``, the first outermost."""
+    return lambda function: declared(function, *decorators)
+
+
+def listing(blp: Blueprint, query: type[Schema], page: type[Schema], headers: Mapping[str, str]) -> Callable:
+    """A GET of rows filtered by ``query``: a ``page`` of JSON, or the rows as CSV."""
+    return composed(
+        blp.arguments(query, location="query"), csv_alternative(blp), blp.response(200, page, headers=headers)
+    )
+
+
+def writing(
+    blp: Blueprint, body: Schema | type[Schema], status: int, answer: type[Schema], headers: Mapping
+) -> Callable:
+    """A write: a ``write`` token, then a JSON body loaded with ``body``; the record answered with ``answer``."""
+    return composed(
+        auth.requires("write"),
+        json_body,
+        blp.arguments(body, location="json"),
+        blp.response(status, answer, headers=headers),
+    )
+
+
+def editing(blp: Blueprint) -> Callable:
+    """A change to a record named in the path, with ``If-Match``: 404, 412, 428."""
+    return composed(
+        blp.doc(parameters=["If-Match"]),
+        may_not_find(blp),
+        blp.alt_response(412, response="PRECONDITION_FAILED"),
+        blp.alt_response(428, response="PRECONDITION_REQUIRED"),
+    )
 
 
 def templated_doc(blp: Blueprint, function: Callable, operation_id: str, names: Mapping[str, str]) -> Callable:

@@ -16,8 +16,8 @@ change-log entry commit together; any failure rolls both back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Callable, ClassVar, Optional
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from flask import g, url_for
 from flask.views import MethodView
@@ -30,7 +30,7 @@ from ..http import auth
 from ..http.api import Blueprint
 from ..http.collections import collection_response
 from ..http.negotiation import json_only
-from ..http.preconditions import change_reason, json_body, record_etag, refuse_if_none_match, required_version
+from ..http.preconditions import change_reason, record_etag, refuse_if_none_match, required_version
 from ..store.database import db
 from ..store.pages import WireReader, filtered
 from ..store.registry import Resource
@@ -39,10 +39,12 @@ from .declare import (
     CREATED_HEADERS,
     PAGE_HEADERS,
     UPDATED_HEADERS,
-    csv_alternative,
     declared,
+    editing,
+    listing,
     may_not_find,
     templated_doc,
+    writing,
 )
 
 ITEM_ENDPOINT = "item"
@@ -57,7 +59,7 @@ def get_or_404(resource: Resource, record_id: str) -> Any:
     return record
 
 
-def written(record: Any, status: int, extra_headers: Optional[dict] = None):
+def written(record: Any, status: int, extra_headers: dict | None = None):
     return record, status, {"ETag": record_etag(record), **(extra_headers or {})}
 
 
@@ -186,11 +188,6 @@ class RecordItem(MethodView):
         return "", 204, {}
 
 
-def names(resource: Resource) -> dict[str, str]:
-    """What the shared views' docstrings name."""
-    return {"label": resource.label, "plural": resource.plural, "list_description": resource.list_description}
-
-
 def contract_links(resource: Resource, *, created: bool) -> dict[str, dict]:
     """OpenAPI links from a create (or an update) to the operations that can follow it:
     the id comes from the body, the ``If-Match`` value from the ``ETag`` header."""
@@ -213,58 +210,51 @@ def bound(view: type[MethodView], resource: Resource, name: str, methods: Mappin
     return type(f"{resource.title}{name}", (view,), {"resource": resource, **methods})
 
 
+def documented(blp: Blueprint, view: Callable, operation_id: str, resource: Resource) -> Callable:
+    """``view`` (a method of the shared views) documented for ``resource`` under ``operation_id``."""
+    names = {"label": resource.label, "plural": resource.plural, "list_description": resource.wire.list_description}
+    return templated_doc(blp, view, operation_id, names)
+
+
+def links(blp: Blueprint, status: int, resource: Resource, *, created: bool) -> Callable:
+    return blp.doc(responses={status: {"links": contract_links(resource, created=created)}})
+
+
 def record_blueprint(resource: Resource) -> Blueprint:
     """The blueprint of one stored resource, made from its registry entry."""
-    blp = Blueprint(resource.name, __name__, url_prefix=resource.path, description=resource.description)
-    title, texts = resource.title, names(resource)
-    item_rule = f"/<string:{resource.id_parameter}>"
-    preconditions = (may_not_find(blp), blp.alt_response(412, response="PRECONDITION_FAILED"))
-    precondition_required = blp.alt_response(428, response="PRECONDITION_REQUIRED")
-    if_match = blp.doc(parameters=["If-Match"])
-
-    collection = bound(RecordCollection, resource, "Collection", {
+    blp = Blueprint(resource.name, __name__, url_prefix=resource.path, description=resource.wire.description)
+    title = resource.title
+    collection = {
         "get": declared(
-            templated_doc(blp, RecordCollection.get, f"list{title}s", texts),
-            blp.arguments(resource.query, location="query"),
-            csv_alternative(blp),
-            blp.response(200, resource.page, headers=PAGE_HEADERS),
+            documented(blp, RecordCollection.get, f"list{title}s", resource),
+            listing(blp, resource.query, resource.page, PAGE_HEADERS),
         ),
         "post": declared(
-            templated_doc(blp, RecordCollection.post, f"create{title}", texts),
-            blp.doc(responses={201: {"links": contract_links(resource, created=True)}}),
-            writer,
-            json_body,
-            blp.arguments(resource.body, location="json"),
-            blp.response(201, resource.schema, headers=CREATED_HEADERS),
+            documented(blp, RecordCollection.post, f"create{title}", resource),
+            links(blp, 201, resource, created=True),
+            writing(blp, resource.body, 201, resource.schema, CREATED_HEADERS),
         ),
-    })
-    item = bound(RecordItem, resource, "Item", {
+    }
+    item = {
         "get": declared(
-            templated_doc(blp, RecordItem.get, f"get{title}", texts),
+            documented(blp, RecordItem.get, f"get{title}", resource),
             may_not_find(blp),
             blp.response(200, resource.schema),
             json_only,
         ),
         "patch": declared(
-            templated_doc(blp, RecordItem.patch, f"update{title}", texts),
-            blp.doc(responses={200: {"links": contract_links(resource, created=False)}}),
-            if_match,
-            *preconditions,
-            precondition_required,
-            writer,
-            json_body,
-            blp.arguments(resource.patch_body(partial=True), location="json"),
-            blp.response(200, resource.schema, headers=UPDATED_HEADERS),
+            documented(blp, RecordItem.patch, f"update{title}", resource),
+            links(blp, 200, resource, created=False),
+            editing(blp),
+            writing(blp, resource.patch_body(partial=True), 200, resource.schema, UPDATED_HEADERS),
         ),
         "delete": declared(
-            templated_doc(blp, RecordItem.delete, f"delete{title}", texts),
-            if_match,
-            *preconditions,
-            precondition_required,
+            documented(blp, RecordItem.delete, f"delete{title}", resource),
+            editing(blp),
             writer,
             blp.response(204),
         ),
-    })
-    blp.route("")(collection)
-    blp.route(item_rule, endpoint=ITEM_ENDPOINT)(item)
+    }
+    blp.route("")(bound(RecordCollection, resource, "Collection", collection))
+    blp.route(f"/<string:{resource.id_parameter}>", endpoint=ITEM_ENDPOINT)(bound(RecordItem, resource, "Item", item))
     return blp

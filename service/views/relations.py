@@ -11,10 +11,9 @@ known request gets its 304 or its body before its arguments are even parsed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 import orjson
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import HTTPException
@@ -33,7 +32,7 @@ from ..schemas.relations import (
     csv_row,
 )
 from ..store.relations import known_records, live_records
-from .declare import NEGOTIATED_HEADERS, csv_alternative, may_not_find
+from .declare import NEGOTIATED_HEADERS, listing, may_not_find
 
 blp = Blueprint(
     "relations",
@@ -45,9 +44,9 @@ blp = Blueprint(
 ANSWERS = AnswerMemo()
 
 
-def load_records(government_id: str, args: dict, only_country: Optional[str] = None) -> Records:
+def load_records(government_id: str, args: dict, only_country: str | None = None) -> Records:
     """The government's records, live or as known at ``as_known_at``; 404 without the government."""
-    moment: Optional[dt.datetime] = args.get("as_known_at")
+    moment: dt.datetime | None = args.get("as_known_at")
     if moment is not None:
         records = known_records(government_id, moment)
         if records is None:
@@ -99,10 +98,8 @@ def answer_a_known_request():
 @blp.route("/<string:government_id>/relations", endpoint=RELATIONS_ENDPOINT)
 class Relations(MethodView):
     @blp.doc(operationId="getRelations")
-    @blp.arguments(RelationsQuery, location="query")
     @may_not_find(blp)
-    @csv_alternative(blp)
-    @blp.response(200, RelationsSchema, headers=NEGOTIATED_HEADERS)
+    @listing(blp, RelationsQuery, RelationsSchema, NEGOTIATED_HEADERS)
     def get(self, args: dict, government_id: str):
         """Relations of a government with every country
 
@@ -154,5 +151,3 @@ class Relation(MethodView):
             return orjson.dumps(body), JSON
 
         return ANSWERS.respond(etag, build)
-
-

@@ -29,6 +29,7 @@ What narrows a response or widens a request is compatible: a response type that 
 that asks more than before (an operation that was anonymous, or a scope more) is
 breaking. Descriptions, examples, links and ``operationId`` are not compared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,9 +37,10 @@ import copy
 import fnmatch
 import json
 import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -73,6 +75,7 @@ class ContractFormatError(ValueError):
 
 
 # --- reading --------------------------------------------------------------------------
+
 
 def load(path: str | Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
@@ -138,12 +141,17 @@ class Document:
 
 # --- schemas --------------------------------------------------------------------------
 
+
 def _is_null_schema(schema: Any) -> bool:
-    return isinstance(schema, dict) and (schema.get("type") == "null" or schema.get("type") == ["null"]
-                                         or schema.get("const", ...) is None or schema.get("enum") == [None])
+    return isinstance(schema, dict) and (
+        schema.get("type") == "null"
+        or schema.get("type") == ["null"]
+        or schema.get("const", ...) is None
+        or schema.get("enum") == [None]
+    )
 
 
-def _types(schema: Mapping[str, Any]) -> Optional[set[str]]:
+def _types(schema: Mapping[str, Any]) -> set[str] | None:
     """The JSON types a schema allows; None for any."""
     kind = schema.get("type")
     if kind is None:
@@ -167,11 +175,11 @@ def _allows_null(schema: Mapping[str, Any]) -> bool:
     return values is None or "null" in values
 
 
-def _covers(types: Optional[set[str]], kind: str) -> bool:
+def _covers(types: set[str] | None, kind: str) -> bool:
     return types is None or kind in types or (kind == "integer" and "number" in types)
 
 
-def _enum(schema: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+def _enum(schema: Mapping[str, Any]) -> dict[str, Any] | None:
     if "const" in schema:
         values = [schema["const"]]
     elif isinstance(schema.get("enum"), list):
@@ -214,7 +222,7 @@ class SchemaComparison:
                 continue
             resolved = [document.resolve(branch, refs)[0] for branch in branches]
             nullable = any(_is_null_schema(branch) for branch in resolved)
-            rest = [branch for branch, plain in zip(branches, resolved) if not _is_null_schema(plain)]
+            rest = [branch for branch, plain in zip(branches, resolved, strict=True) if not _is_null_schema(plain)]
             if not nullable:
                 continue
             del node[keyword]
@@ -230,8 +238,14 @@ class SchemaComparison:
             node.pop("nullable", None)
         return node, refs
 
-    def compare(self, old_schema: Any, new_schema: Any, where: str, direction: str,
-                stack: frozenset[tuple[str, str]] = frozenset()) -> None:
+    def compare(
+        self,
+        old_schema: Any,
+        new_schema: Any,
+        where: str,
+        direction: str,
+        stack: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
         old, old_refs = self.flatten(self.old, old_schema, ())
         new, new_refs = self.flatten(self.new, new_schema, ())
         visit = ("|".join(old_refs), "|".join(new_refs))
@@ -258,12 +272,20 @@ class SchemaComparison:
         for keyword in ("anyOf", "oneOf"):
             old_branches, new_branches = old.get(keyword), new.get(keyword)
             if isinstance(old_branches, list) and isinstance(new_branches, list):
-                for index, (before, after) in enumerate(zip(old_branches, new_branches)):
+                for index, (before, after) in enumerate(zip(old_branches, new_branches, strict=False)):
                     self.compare(before, after, f"{where}<{keyword}[{index}]>", direction, stack)
                 if direction == REQUEST and len(new_branches) < len(old_branches):
-                    self.add(where, "request-variant-removed", f"{keyword} {len(old_branches)} -> {len(new_branches)} branches")
+                    self.add(
+                        where,
+                        "request-variant-removed",
+                        f"{keyword} {len(old_branches)} -> {len(new_branches)} branches",
+                    )
                 if direction == RESPONSE and len(new_branches) > len(old_branches):
-                    self.add(where, "response-variant-added", f"{keyword} {len(old_branches)} -> {len(new_branches)} branches")
+                    self.add(
+                        where,
+                        "response-variant-added",
+                        f"{keyword} {len(old_branches)} -> {len(new_branches)} branches",
+                    )
 
     def compare_types(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str, direction: str) -> None:
         old_null, new_null = _allows_null(old), _allows_null(new)
@@ -307,7 +329,11 @@ class SchemaComparison:
             if after is None or isinstance(after, bool) or isinstance(before, bool):
                 return
             if before is None or (after < before if upper else after > before):
-                self.add(where, "request-constraint-tightened", f"{name} {before if before is not None else 'none'} -> {after}")
+                self.add(
+                    where,
+                    "request-constraint-tightened",
+                    f"{name} {before if before is not None else 'none'} -> {after}",
+                )
 
         for name in UPPER_BOUNDS:
             tighter(name, old.get(name), new.get(name), upper=True)
@@ -319,8 +345,14 @@ class SchemaComparison:
         if new.get("uniqueItems") is True and old.get("uniqueItems") is not True:
             self.add(where, "request-constraint-tightened", "uniqueItems false -> true")
 
-    def compare_properties(self, old: Mapping[str, Any], new: Mapping[str, Any], where: str, direction: str,
-                           stack: frozenset[tuple[str, str]]) -> None:
+    def compare_properties(
+        self,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        where: str,
+        direction: str,
+        stack: frozenset[tuple[str, str]],
+    ) -> None:
         old_properties = old.get("properties") or {}
         new_properties = new.get("properties") or {}
         old_required, new_required = set(old.get("required") or ()), set(new.get("required") or ())
@@ -343,6 +375,7 @@ class SchemaComparison:
 
 
 # --- operations -----------------------------------------------------------------------
+
 
 def _template_names(path: str) -> list[str]:
     names, depth, current = [], 0, ""
@@ -380,8 +413,9 @@ def _parameter_schema(parameter: Mapping[str, Any]) -> Any:
     return None
 
 
-def _parameters(document: Document, path: str, item: Mapping[str, Any],
-                operation: Mapping[str, Any]) -> dict[tuple[str, str], dict]:
+def _parameters(
+    document: Document, path: str, item: Mapping[str, Any], operation: Mapping[str, Any]
+) -> dict[tuple[str, str], dict]:
     """(in, name) → parameter, the operation's overriding the path item's.
 
     Header names are matched without case, path parameters by their place in the path
@@ -416,8 +450,18 @@ def _headers(document: Document, response: Mapping[str, Any]) -> dict[str, dict]
     return {name.lower(): document.resolve(header)[0] for name, header in (response.get("headers") or {}).items()}
 
 
-def compare_operation(old: Document, new: Document, where: str, old_path: str, old_item: dict, old_op: dict,
-                      new_path: str, new_item: dict, new_op: dict, findings: list[Finding]) -> None:
+def compare_operation(
+    old: Document,
+    new: Document,
+    where: str,
+    old_path: str,
+    old_item: dict,
+    old_op: dict,
+    new_path: str,
+    new_item: dict,
+    new_op: dict,
+    findings: list[Finding],
+) -> None:
     schemas = SchemaComparison(old, new, findings)
 
     def add(place: str, kind: str, detail: str) -> None:
@@ -489,7 +533,9 @@ def compare_operation(old: Document, new: Document, where: str, old_path: str, o
     old_security, new_security = _security(old.data, old_op), _security(new.data, new_op)
     for requirement in old_security:
         if not any(_no_stricter(candidate, requirement) for candidate in new_security):
-            shown = " + ".join(f"{scheme}[{','.join(sorted(scopes))}]" for scheme, scopes in sorted(requirement.items()))
+            shown = " + ".join(
+                f"{scheme}[{','.join(sorted(scopes))}]" for scheme, scopes in sorted(requirement.items())
+            )
             add(f"{where} security", "security-tightened", f"{shown or 'anonymous'} no longer enough")
 
 
@@ -512,12 +558,13 @@ def breaking_changes(old_data: Mapping[str, Any], new_data: Mapping[str, Any]) -
             if not isinstance(new_item.get(method), dict):
                 findings.append(Finding(where, "operation-removed", "operation removed"))
                 continue
-            compare_operation(old, new, where, path, old.resolve(item)[0], operation,
-                              new_path, new_item, new_item[method], findings)
+            compare_operation(
+                old, new, where, path, old.resolve(item)[0], operation, new_path, new_item, new_item[method], findings
+            )
     return sorted(set(findings))
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Breaking changes of NEW against the BASELINE OpenAPI document.")
     parser.add_argument("baseline")
     parser.add_argument("new")
@@ -532,7 +579,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     breaking = [finding for finding in findings if not is_allowed(finding, allowed)]
     for finding in findings:
         print(("allowed   " if finding not in breaking else "BREAKING  ") + finding.key)
-    print(f"{len(breaking)} breaking, {len(findings) - len(breaking)} allowed: {arguments.new} against {arguments.baseline}")
+    print(
+        f"{len(breaking)} breaking, {len(findings) - len(breaking)} allowed: "
+        f"{arguments.new} against {arguments.baseline}"
+    )
     return 1 if breaking else 0
 
 

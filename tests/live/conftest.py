@@ -4,6 +4,7 @@ Unset (the normal `make test`), the live test modules skip themselves. Set, e.g.
 `LIVE_BASE_URL=http://127.0.0.1:8000`, they talk to that server over HTTP only:
 no database, no app object. `scripts/container-test.sh` sets it to the container.
 """
+
 from __future__ import annotations
 
 import os

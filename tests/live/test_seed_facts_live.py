@@ -3,6 +3,7 @@
 Run with `LIVE_BASE_URL=http://127.0.0.1:PORT pytest tests/live`; skipped when unset.
 HTTP through the standard library (urllib); PyYAML (a runtime pin) reads the contract.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+
 from tests.support.constants import GOVERNMENT, PROBLEM
 
 pytestmark = pytest.mark.skipif(not os.environ.get("LIVE_BASE_URL"), reason="LIVE_BASE_URL is not set")
@@ -59,6 +61,7 @@ def categories(answer) -> dict[str, str]:
 
 # --- service plumbing -----------------------------------------------------------------
 
+
 def test_readyz_is_200(base_url):
     response = get(base_url, "/readyz")
     assert response.status == 200
@@ -90,10 +93,15 @@ def test_search_finds_the_taliban_government(base_url):
 
 # --- the seed's acceptance facts ------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("country", "category"),
-    [("RU", "recognized"), ("CN", "ambassadors_exchanged"), ("AE", "ambassadors_exchanged"),
-     ("QA", "limited_relations")],
+    [
+        ("RU", "recognized"),
+        ("CN", "ambassadors_exchanged"),
+        ("AE", "ambassadors_exchanged"),
+        ("QA", "limited_relations"),
+    ],
 )
 def test_category_as_of_2025_07_04(relations_0704, country, category):
     assert categories(relations_0704)[country] == category

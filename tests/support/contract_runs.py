@@ -4,14 +4,15 @@ Used in-process against the app (tests/test_contract_full.py) and, through the
 schemathesis CLI, against live servers and any deployment (``make contract URL=...``).
 Settings shared by both live in ``schemathesis.toml``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
+
 from tests.support.constants import CONTRACT, PROJECT_ROOT
 
 SETTINGS = PROJECT_ROOT / "schemathesis.toml"
@@ -27,8 +28,10 @@ class RunFigures:
 
     def summary(self) -> str:
         phases = ", ".join(f"{name} {status}" for name, status in self.phases.items())
-        return (f"{len(self.operations)} operations, {self.cases} cases, "
-                f"{len(self.failures)} failures, {len(self.errors)} errors; phases: {phases}")
+        return (
+            f"{len(self.operations)} operations, {self.cases} cases, "
+            f"{len(self.failures)} failures, {len(self.errors)} errors; phases: {phases}"
+        )
 
 
 def run_in_process(app, token: str, *, max_examples: int, seed: int) -> RunFigures:

@@ -5,13 +5,14 @@ session creates its own randomly named database there and drops it at the end.
 Without a reachable server the PostgreSQL tests are skipped on a developer's
 machine, but fail under CI (``CI=true``): CI must never pass by skipping them.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from alembic import command
@@ -64,7 +65,9 @@ def fresh_database(engine_name: str, tmp_dir: Path) -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as error:
         admin.dispose()
-        unavailable(f"PostgreSQL at {make_url(server_url).render_as_string(hide_password=True)} is unreachable: {error.orig}")
+        unavailable(
+            f"PostgreSQL at {make_url(server_url).render_as_string(hide_password=True)} is unreachable: {error.orig}"
+        )
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:

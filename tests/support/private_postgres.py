@@ -4,6 +4,7 @@ Made from the machine's own binaries (``initdb``, ``pg_ctl``) in a temporary fol
 on a free loopback port. PostgreSQL refuses to run as root, so as root the commands
 run as the ``postgres`` user (``runuser``).
 """
+
 from __future__ import annotations
 
 import glob
@@ -12,13 +13,12 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 from tests.support.databases import unavailable
 from tests.support.served import free_port
 
 
-def postgres_bin(name: str) -> Optional[str]:
+def postgres_bin(name: str) -> str | None:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return found[-1] if found else shutil.which(name)
 
@@ -45,7 +45,7 @@ class PrivatePostgres:
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)}: {done.stdout[-1500:]} {done.stderr[-1500:]}")
 
-    def create(self) -> "PrivatePostgres":
+    def create(self) -> PrivatePostgres:
         self.socket_dir.mkdir(parents=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
@@ -55,8 +55,19 @@ class PrivatePostgres:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
-                  "-w", "-t", "60", "start")
+        self._run(
+            self.pg_ctl,
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run(self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")

@@ -4,6 +4,7 @@ Everything goes through the commands a user runs (alembic, ``python -m service``
 gunicorn with gunicorn.conf.py) on a loopback port, so these tests see what a newsroom
 tool sees over HTTP.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
-from tests.support.constants import PROJECT_ROOT
 
+from tests.support.constants import PROJECT_ROOT
 
 
 @dataclass
@@ -52,15 +53,17 @@ def free_port() -> int:
 
 
 def run_cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
     return done.stdout
 
 
-def request(method: str, url: str, body: Optional[dict] = None, headers: Optional[dict] = None,
-            timeout: float = 10) -> Answer:
+def request(
+    method: str, url: str, body: dict | None = None, headers: dict | None = None, timeout: float = 10
+) -> Answer:
     data = json.dumps(body).encode() if body is not None else None
     all_headers = {"Content-Type": "application/json"} if data is not None else {}
     all_headers.update(headers or {})
@@ -89,16 +92,32 @@ def wait_until_ready(base_url: str, process: subprocess.Popen, seconds: float = 
 @contextmanager
 def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Served]:
     """Yield a running, seeded service; on exit SIGTERM it and require a clean exit (0)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "HOST": "127.0.0.1", "PORT": str(free_port()),
-           "WEB_CONCURRENCY": "2", "LOG_LEVEL": "INFO", **settings}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "WEB_CONCURRENCY": "2",
+        "LOG_LEVEL": "INFO",
+        **settings,
+    }
     run_cli(env, "-m", "alembic", "upgrade", "head")
     run_cli(env, "-m", "service", "seed", "--if-empty")
-    write_token = run_cli(env, "-m", "service", "tokens", "create", "--name", "desk", "--scope", "write").strip().splitlines()[-1]
-    read_token = run_cli(env, "-m", "service", "tokens", "create", "--name", "widget", "--scope", "read").strip().splitlines()[-1]
+    write_token = (
+        run_cli(env, "-m", "service", "tokens", "create", "--name", "desk", "--scope", "write").strip().splitlines()[-1]
+    )
+    read_token = (
+        run_cli(env, "-m", "service", "tokens", "create", "--name", "widget", "--scope", "read")
+        .strip()
+        .splitlines()[-1]
+    )
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "service:create_app()"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base_url = f"http://127.0.0.1:{env['PORT']}"
         try:
