@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from marshmallow import fields
 
 from . import config
 from .http.api import ProblemApi
@@ -58,4 +59,6 @@ def register_api(app: Flask) -> None:
     (``python -m service openapi``), committed as ``openapi.yaml`` and served as is by
     ``service.views.contract``; flask-smorest serves no spec or UI routes of its own."""
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
+    # JSON Schema has no `url` format, so none is claimed (SourceBody.url documents its own).
+    api.register_field(fields.Url, "string", None)
     register_views(app, api)

@@ -8,11 +8,15 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from marshmallow import ValidationError
 from openapi_spec_validator import validate
 
 from service import create_app
 from service.cli import cli
 from service.openapi.document import CONTRACT_FILE, generate_yaml, load_yaml
+from service.schemas.sources import SourceBody
 from tests.support.constants import PROBLEM
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -231,3 +235,34 @@ def test_unknown_docs_asset_is_a_404_problem(client):
     response = client.get("/docs/assets/0.0.0/swagger-ui.css")
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
+
+
+# --- what the contract claims of a request field, the service enforces ------------------------
+
+URLISH = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"\A[A-Za-z+.-]{0,8}:{0,2}/{0,3}[^\s/]{0,20}(/\S{0,20})?\Z"),
+    st.sampled_from(["HTTP://EXAMPLE.ORG/", "https://example.org/é", "http://[::1]/", "http://example.org/<x>"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(url=URLISH)
+def test_source_url_pattern_documents_what_the_service_refuses(url):
+    """The contract's pattern for a source's url (v1-allowed.txt) claims nothing the
+    service did not already enforce: any url the body schema takes matches it."""
+    pattern = load_yaml(CONTRACT_FILE.read_bytes())["components"]["schemas"]["SourceBody"]["properties"]["url"][
+        "pattern"
+    ]
+    try:
+        SourceBody(partial=True).load({"url": url})
+    except ValidationError:
+        return
+    assert re.search(pattern, url), url
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/a", "example.org/a", "//example.org/a", "javascript:alert(1)"])
+def test_a_url_without_http_is_refused_with_422(client, editor, url):
+    body = {"publisher": "Reuters", "title": "A test report", "kind": "news", "url": url}
+    response = client.post("/v1/sources", json=body, headers=editor)
+    assert response.status_code == 422 and "url" in response.json["errors"]

@@ -37,7 +37,7 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "tra
 
 HEADER_COMMENT = (
     "# Generated from the code by `make openapi` (python -m service openapi --output openapi.yaml).\n"
-    "# Do not edit by hand: change the views, the schemas or service/openapi.py and regenerate.\n"
+    "# Do not edit by hand: change the views, the schemas or service/openapi/ and regenerate.\n"
 )
 
 AppFactory = Callable[[Mapping[str, Any]], Flask]

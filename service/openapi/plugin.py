@@ -13,7 +13,8 @@ its path's text):
 - a request body: 413 (the app's body limit) and 415 (bodies are JSON);
 - security (``service.http.auth``): writes need a ``write`` token; reads of the API
   take an optional one (``READ_REQUIRES_TOKEN`` makes it necessary); with a token
-  come 401 and 403;
+  come 401 and 403; the probes take none;
+- a write: ``X-Change-Reason``, and 422 when the service cannot keep it;
 - an error response declared by description only gets the problem+json body.
 
 It also declares the components those refer to: the problem schemas and responses,
@@ -28,6 +29,7 @@ from typing import Any
 from apispec import APISpec, BasePlugin
 
 from ..http.auth import read_needs_token
+from ..http.preconditions import REASON_HEADER
 from ..http.problems import PROBLEM_MIMETYPE, REQUEST_ID_HEADER
 from ..schemas.problems import ProblemSchema, ValidationProblemSchema
 from . import texts
@@ -101,6 +103,8 @@ class ContractPlugin(BasePlugin):
             codes += [401, 403]
         if "requestBody" in operation:
             codes += [413, 415]
+        if method in WRITE_METHODS:
+            codes.append(422)  # an X-Change-Reason the service cannot keep
         for code in map(str, codes):
             responses.setdefault(code, status_name(code))
         for code, response in responses.items():
@@ -122,9 +126,13 @@ class ContractPlugin(BasePlugin):
         if method in WRITE_METHODS:
             operation.setdefault("security", [{"bearerAuth": ["write"]}])
         elif guarded_read:
-            # Anonymous by default; a read token where READ_REQUIRES_TOKEN is set.
-            operation.setdefault("security", [{}, {"bearerAuth": ["read"]}])
+            # Anonymous by default (no padlock); a token where READ_REQUIRES_TOKEN is set.
+            operation.setdefault("security", [{}, {"bearerAuth": []}])
+        else:
+            operation.setdefault("security", [])  # the probes: never a token
         parameters = operation.setdefault("parameters", [])
         if method == "get":
             parameters.append("If-None-Match")
+        if method in WRITE_METHODS:
+            parameters.append(REASON_HEADER)
         parameters.append(REQUEST_ID_HEADER)

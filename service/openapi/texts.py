@@ -41,9 +41,16 @@ false` describes this version's answers, not the next one's).
 INFO_CONTACT = {"name": "recognition-status maintainers"}
 
 
+# No licence has been granted for the API or its data: say so, rather than leave readers to guess.
+INFO_LICENSE = {"name": "Proprietary: all rights reserved", "identifier": "LicenseRef-Proprietary"}
+# The service answers at whatever address it is deployed on: the relative root.
+SERVERS = [{"url": "/", "description": "The host that serves this document."}]
+
+
 def api_spec_options() -> dict[str, Any]:
     """flask-smorest's API_SPEC_OPTIONS: merged into the document's top level."""
-    return {"info": {"description": INFO_DESCRIPTION, "contact": dict(INFO_CONTACT)}}
+    info = {"description": INFO_DESCRIPTION, "contact": dict(INFO_CONTACT), "license": dict(INFO_LICENSE)}
+    return {"info": info, "servers": [dict(server) for server in SERVERS]}
 
 
 API_CONFIG = {
@@ -133,6 +140,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         pattern='^"v[0-9]{1,18}"$',
         example='"v1"',
     ),
+    "X-Change-Reason": header_parameter(
+        "X-Change-Reason",
+        prose("""
+            Why the change is made, for the change feed and the record's history (its `reason`): up to
+            500 characters, without NUL; 422 otherwise. Blank or absent: no reason.
+        """),
+        maxLength=500,
+    ),
     REQUEST_ID_HEADER: header_parameter(
         REQUEST_ID_HEADER,
         prose("""
@@ -166,6 +181,7 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     403: "The token's scope does not allow this.",
     404: "Nothing has that id (for a country: the code is not an ISO 3166-1 code).",
     406: "The `Accept` header allows none of the representations this resource has.",
+    409: "A record with that id exists already, or other records still cite this one (`errors.dependents` names them).",
     412: "The record has changed since the `If-Match` ETag was read: read it again.",
     413: "The body is larger than the service accepts.",
     415: "The body is not `application/json`.",

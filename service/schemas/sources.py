@@ -22,12 +22,21 @@ class SourceSchema(Schema):
     note = fields.String(required=True, allow_none=True)
 
 
+# What every URL the service takes begins with (marshmallow's Url field checks the rest).
+# Not `format: uri`: the service also takes URLs RFC 3986 does not (IRIs, `%zz`, `|`).
+HTTP_URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://"
+
+
 class SourceBody(StrictSchema):
     url = fields.Url(
         allow_none=True,
         schemes={"http", "https"},
         validate=validate.Length(max=2048),
-        metadata={"example": "https://example.org/report"},
+        metadata={
+            "description": "An absolute `http` or `https` URL.",
+            "pattern": HTTP_URL_PATTERN,
+            "example": "https://example.org/report",
+        },
     )
     publisher = fields.String(required=True, validate=TEXT, metadata={"example": "CNN"})
     title = fields.String(

@@ -42,6 +42,11 @@ def declared(function: Callable, *decorators: Callable) -> Callable:
     return function
 
 
+def may_conflict(blp: Blueprint, when: bool) -> tuple[Callable, ...]:
+    """409, where a record can clash with others (an id taken, a record still cited)."""
+    return (blp.alt_response(409, response="CONFLICT"),) if when else ()
+
+
 def composed(*decorators: Callable) -> Callable:
     """One decorator applying ``decorators``, the first outermost."""
     return lambda function: declared(function, *decorators)

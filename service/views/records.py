@@ -42,6 +42,7 @@ from .declare import (
     declared,
     editing,
     listing,
+    may_conflict,
     may_not_find,
     templated_doc,
     writing,
@@ -232,6 +233,7 @@ def record_blueprint(resource: Resource) -> Blueprint:
         "post": declared(
             documented(blp, RecordCollection.post, f"create{title}", resource),
             links(blp, 201, resource, created=True),
+            *may_conflict(blp, resource.id_prefix is None),  # the body names the id: it may be taken
             writing(blp, resource.body, 201, resource.schema, CREATED_HEADERS),
         ),
     }
@@ -251,6 +253,7 @@ def record_blueprint(resource: Resource) -> Blueprint:
         "delete": declared(
             documented(blp, RecordItem.delete, f"delete{title}", resource),
             editing(blp),
+            *may_conflict(blp, bool(resource.cited_by)),  # others may still cite it
             writer,
             blp.response(204),
         ),
