@@ -57,7 +57,18 @@ BENCH_ARGS ?=
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-## make lint-contract: Spectral (package.json, .spectral.yaml; warnings fail) and openapi-spec-validator on openapi.yaml
+## make lint: ruff check (with import sorting) and ruff format --check over the whole tree,
+## the import layers of ARCHITECTURE.md (lint-imports, pyproject.toml), and the contract lint
+.PHONY: lint lint-python
+lint: lint-python lint-contract
+
+lint-python: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## make lint-contract: Spectral (.spectral.yaml; warnings fail), Redocly CLI's recommended rules
+## (redocly.yaml; errors fail), both pinned in package.json, and openapi-spec-validator on openapi.yaml
 .PHONY: lint-contract
 lint-contract: install-dev
 	bash scripts/contract-lint.sh

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.support import factories as make
 from tests.support.constants import CNN, RECOGNITION, RELATIONS
 
 
@@ -144,7 +145,6 @@ def test_a_record_deleted_after_t_is_still_there_at_t(client, seeded, editor):
 def test_a_record_moved_between_governments_is_where_it_was_at_each_moment(client, seeded, editor):
     """The replay reads only changes naming the government; a record that left and came
     back must still be placed by its newest change at each moment."""
-    from tests.support import factories as make
 
     make.government("xx-other")
     make.commit()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from openapi_spec_validator import validate
 
 from tests.contract.compat import (
@@ -468,8 +469,6 @@ def test_external_and_dangling_refs_are_refused():
 
 
 def test_command_line_exit_codes(tmp_path, capsys):
-    import yaml
-
     old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
     old.write_text(yaml.safe_dump(BASE))
     new.write_text(yaml.safe_dump(BASE))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
+from sqlalchemy import event
+
+from service.store.database import db
 from tests.support.constants import RECOGNITION
 
 
@@ -100,9 +103,6 @@ def test_on_sqlite_a_write_request_checks_and_writes_in_one_locked_transaction(a
     """The token lookup and the checks run after BEGIN IMMEDIATE, so no other writer can
     commit between a check and the write it allows; the record read back for the
     answer, after the commit, runs without the lock."""
-    from sqlalchemy import event
-
-    from service.store.database import db
 
     if db.engine.dialect.name != "sqlite":
         return

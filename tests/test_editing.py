@@ -7,7 +7,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from service.store.models import Change, Government, Recognition, Source
+from service.store.models import ApiToken, Change, Government, Recognition, Source
+from service.store.tokens import revoke_token
 from tests.support.constants import CNN, PROBLEM, RECOGNITION
 
 NEW_SOURCE = {
@@ -65,8 +66,6 @@ def test_a_read_token_cannot_write(client, seeded, read_token):
 
 
 def test_a_revoked_token_is_401(client, seeded, write_token, editor):
-    from service.store.tokens import revoke_token
-
     assert client.post("/v1/sources", json=NEW_SOURCE, headers=editor).status_code == 201
     revoke_token("desk-editor")
     assert client.post("/v1/sources", json=NEW_SOURCE, headers=editor).status_code == 401
@@ -82,8 +81,6 @@ def test_reads_can_require_a_token(app, client, seeded, read_token, monkeypatch)
 
 
 def test_tokens_are_stored_only_as_hashes(db, write_token):
-    from service.store.models import ApiToken
-
     stored = db.session.scalars(select(ApiToken)).all()
     assert len(stored) == 1
     assert write_token not in {stored[0].token_hash, stored[0].name}

@@ -32,6 +32,7 @@ Decisions, implemented in ``service.input_guards`` unless noted:
 from __future__ import annotations
 
 import base64
+import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -1267,8 +1268,6 @@ def test_every_text_field_fits_its_column():
 
 def test_a_chunked_body_over_the_limit_is_413(app, tokens):
     """No Content-Length: the limit still holds while the body is read."""
-    import io
-
     before = dump(app)
     body = json.dumps({**VALID["sources"], "note": "x" * (1024 * 1024)}).encode()
     response = app.test_client().post(

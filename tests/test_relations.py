@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import event
 
 from service.store.database import db as _db
+from service.views.relations import relations_etag
 from tests.support import factories as make
 from tests.support.constants import C2G, G2C, RELATIONS
 
@@ -85,8 +88,6 @@ def test_as_of_must_be_a_full_date(client, seeded, as_of):
 
 
 def test_as_of_defaults_to_today(client, seeded):
-    import datetime as dt
-
     answer = client.get(RELATIONS).json
     assert answer["as_of"] == dt.datetime.now(dt.UTC).date().isoformat()
     assert answer["counts"]["recognized"] == 1
@@ -361,7 +362,6 @@ def test_a_write_sends_the_next_request_to_the_view(client, seeded, editor, view
 def test_a_request_never_validated_is_never_answered_early(app, client, seeded, views_called):
     """A validator for a request that would fail parsing, computed by anyone who knows
     the data version, still gets the parser's 422, not a 304."""
-    from service.views.relations import relations_etag
 
     path = f"{RELATIONS}?as_of=not-a-day"
     with app.test_request_context(path):

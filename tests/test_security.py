@@ -16,7 +16,9 @@ from sqlalchemy import text
 
 from service import config
 from service.store.database import db as _db
+from service.store.tokens import TOKEN_PREFIX, create_token
 from tests.support.constants import PROBLEM, PROJECT_ROOT, RECOGNITION
+from tests.support.served import request, served
 
 DESK = "https://desk.example.org"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -225,8 +227,6 @@ def test_cors_origins_come_from_the_environment(monkeypatch):
 
 def test_tokens_are_hashed_at_rest(db):
     """Read the table as the database has it: no column holds a token or its secret part."""
-    from service.store.tokens import TOKEN_PREFIX, create_token
-
     tokens = [create_token("desk-editor", "write"), create_token("widget", "read")]
     rows = db.session.execute(text("SELECT * FROM api_tokens")).mappings().all()
     assert len(rows) == 2
@@ -257,8 +257,6 @@ def test_the_service_is_never_served_by_the_werkzeug_dev_server():
 
 def test_headers_and_cors_over_gunicorn(tmp_path):
     """Over real HTTP: gunicorn's Server header has no version; the headers and CORS arrive."""
-    from tests.support.served import request, served
-
     with served(
         f"sqlite:///{tmp_path / 'served.sqlite3'}", tmp_path / "gunicorn.log", WEB_CONCURRENCY="1", CORS_ORIGINS=DESK
     ) as running:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.support.constants import RELATIONS
@@ -103,7 +105,6 @@ def test_a_write_through_one_worker_is_read_by_every_worker(deployment):
 def test_concurrent_writers_across_workers_all_land(deployment):
     """Eight clients writing at once through two gunicorn workers (on SQLite, two
     processes queueing for one write lock): every write lands, none is refused."""
-    from concurrent.futures import ThreadPoolExecutor
 
     url = f"{deployment.base_url}/v1/sources"
     editor = {"Authorization": f"Bearer {deployment.write_token}"}
