@@ -150,9 +150,11 @@ def period_columns(start: DateBounds | None, end: DateBounds | None) -> dict[str
 
 
 def change(resource: Resource, row: dict[str, Any], **lists: list[str]) -> dict[str, Any]:
-    """The ``create`` entry of a row: its ``after`` is the row's wire form, read as the API reads it."""
+    """The ``create`` entry of a row: its ``after`` is the row's wire form, read as the API reads it
+    (a column the generator does not fill, such as a field added since, is null in both)."""
     after = {
-        name: lists[name] if name in lists else row[column.expression.name] for name, column in resource.columns.items()
+        name: lists[name] if name in lists else row.get(column.expression.name)
+        for name, column in resource.columns.items()
     }
     return {
         "actor": SYNTH_ACTOR,
