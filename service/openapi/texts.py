@@ -142,11 +142,13 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     ),
     "X-Change-Reason": header_parameter(
         "X-Change-Reason",
+        # The limit is prose, not maxLength: it counts after trimming, and a PATCH that
+        # changes nothing writes no change, so never reads the header.
         prose("""
             Why the change is made, for the change feed and the record's history (its `reason`): up to
-            500 characters, without NUL; 422 otherwise. Blank or absent: no reason.
+            500 characters once surrounding blanks are trimmed; a write with a longer one is 422. Blank or
+            absent: no reason.
         """),
-        maxLength=500,
     ),
     REQUEST_ID_HEADER: header_parameter(
         REQUEST_ID_HEADER,
