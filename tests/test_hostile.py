@@ -8,7 +8,7 @@ primary key). A few cases are not errors at all (SQL text in a search is plain t
 empty page) and check the same way. Writes carry the write token, so every check goes
 past authentication.
 
-Decisions, implemented in ``service.input_guards`` unless noted:
+Decisions, implemented in ``service.http.input_guards`` unless noted:
 
 - **Duplicate keys** in one JSON object (``{"title": "a", "title": "b"}``): **400**. RFC
   8259 leaves the meaning of such a document to the parser (first wins? last wins?),
@@ -18,13 +18,13 @@ Decisions, implemented in ``service.input_guards`` unless noted:
 - Not JSON at all: truncated, trailing garbage, ``NaN``/``Infinity`` (not JSON values),
   comments, single quotes, a BOM, UTF-16, invalid UTF-8, a 5,000-digit number, nesting
   deeper than 32 levels (a 10,000-level body is refused before it is parsed, without
-  recursion): **400**. An empty body on a write: **400** (``service.editing``).
+  recursion): **400**. An empty body on a write: **400** (``service.http.preconditions``).
 - JSON that is not an object (a bare string, an array, a number, null): **422**.
 - A string holding NUL or a lone surrogate (``"\\ud800"``): **422**, the field named.
 - A body over ``MAX_CONTENT_LENGTH``: **413**. A header line over 8 KiB: **431**.
 - A query string whose raw bytes are not UTF-8: **400**. Percent-encoded invalid bytes
   and raw invalid bytes in the path decode to U+FFFD (Werkzeug): an empty page or 404.
-- If-Match (``service.editing``): a stale version 412, anything but exactly one of our
+- If-Match (``service.http.preconditions``): a stale version 412, anything but exactly one of our
   ETags 400, an empty one 428. If-None-Match on PATCH/DELETE that matches the record
   (or ``*``): 412 (RFC 9110 §13.1.2; it used to be ignored and the write went through).
 """
