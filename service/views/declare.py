@@ -1,4 +1,5 @@
-"""Declarations several views share: the headers and media types of their answers.
+"""Declarations several views share: their answers' headers and media types, and the
+checks a write makes, each with the statuses it can answer.
 
 Names of header components (``service.openapi.texts.HEADERS``) stand for references
 to them; ``service.openapi.plugin`` adds what every operation has.
@@ -74,6 +75,7 @@ def writing(
 def editing(blp: Blueprint) -> Callable:
     """A change to a record named in the path, with ``If-Match``: 404, 412, 428."""
     return composed(
+        # A list given by hand replaces flask-smorest's: fine, as writes take no query string.
         blp.doc(parameters=["If-Match"]),
         may_not_find(blp),
         blp.alt_response(412, response="PRECONDITION_FAILED"),
