@@ -7,10 +7,11 @@ import io
 
 import pytest
 
+from service.store.registry import RESOURCES
 from tests.support import factories as make
 from tests.support.constants import PROBLEM, RELATIONS
 
-COLLECTIONS = ["/v1/countries", "/v1/governments", "/v1/recognitions", "/v1/ambassador-exchanges", "/v1/sources"]
+COLLECTIONS = ["/v1/countries", *(resource.path for resource in RESOURCES)]
 
 
 def csv_rows(response) -> list[dict]:

@@ -44,27 +44,22 @@ from sqlalchemy import inspect, text
 
 from service.http.input_guards import MAX_HEADER_BYTES
 from service.store.database import db as _db
-from service.store.registry import RESOURCES
+from service.store.registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS, RESOURCES, SOURCES
 from service.store.seed import seed as load_seed
 from service.store.tokens import create_token
 from tests.conftest import empty_all_tables
 from tests.support.constants import CNN, EXCHANGE_ID, GOVERNMENT, PROBLEM, RECOGNITION_ID, RELATIONS
 
-COLLECTION = {
-    "governments": "/v1/governments",
-    "recognitions": "/v1/recognitions",
-    "ambassador-exchanges": "/v1/ambassador-exchanges",
-    "sources": "/v1/sources",
-}
+COLLECTION = {resource: resource.path for resource in RESOURCES}
 ITEM = {
-    "governments": f"/v1/governments/{GOVERNMENT}",
-    "recognitions": f"/v1/recognitions/{RECOGNITION_ID}",
-    "ambassador-exchanges": f"/v1/ambassador-exchanges/{EXCHANGE_ID}",
-    "sources": f"/v1/sources/{CNN}",
+    GOVERNMENTS: f"/v1/governments/{GOVERNMENT}",
+    RECOGNITIONS: f"/v1/recognitions/{RECOGNITION_ID}",
+    AMBASSADOR_EXCHANGES: f"/v1/ambassador-exchanges/{EXCHANGE_ID}",
+    SOURCES: f"/v1/sources/{CNN}",
 }
 # Bodies that a POST would accept: each case breaks exactly one thing.
 VALID = {
-    "governments": {
+    GOVERNMENTS: {
         "id": "xx-hostile",
         "name": "Hostile Authority",
         "aliases": ["HA"],
@@ -72,7 +67,7 @@ VALID = {
         "start": "2024",
         "end": None,
     },
-    "recognitions": {
+    RECOGNITIONS: {
         "government": GOVERNMENT,
         "country": "FR",
         "form": "de_facto",
@@ -82,7 +77,7 @@ VALID = {
         "note": None,
         "sources": [CNN],
     },
-    "ambassador-exchanges": {
+    AMBASSADOR_EXCHANGES: {
         "government": GOVERNMENT,
         "country": "DE",
         "direction": "country_to_government",
@@ -93,7 +88,7 @@ VALID = {
         "note": None,
         "sources": [CNN],
     },
-    "sources": {
+    SOURCES: {
         "url": "https://example.org/a",
         "publisher": "Reuters",
         "title": "A report",
@@ -104,10 +99,10 @@ VALID = {
 }
 # The longest value each text field takes (input_schemas); one more is 422.
 MAX_LENGTH = {
-    "governments": {"id": 64, "name": 300, "start": 64, "end": 64},
-    "recognitions": {"government": 64, "start": 64, "end": 64, "end_reason": 10_000, "note": 10_000},
-    "ambassador-exchanges": {"government": 64, "envoy": 300, "start": 64, "end": 64, "note": 10_000},
-    "sources": {"url": 2048, "publisher": 300, "title": 1000, "published": 64, "note": 10_000},
+    GOVERNMENTS: {"id": 64, "name": 300, "start": 64, "end": 64},
+    RECOGNITIONS: {"government": 64, "start": 64, "end": 64, "end_reason": 10_000, "note": 10_000},
+    AMBASSADOR_EXCHANGES: {"government": 64, "envoy": 300, "start": 64, "end": 64, "note": 10_000},
+    SOURCES: {"url": 2048, "publisher": 300, "title": 1000, "published": 64, "note": 10_000},
 }
 NULLABLE = {"start", "end", "end_reason", "note", "envoy", "url", "published"}
 LIST_FIELDS = {"aliases", "sources"}
@@ -146,7 +141,7 @@ def deep(levels: int, opener: str = "[", closer: str = "]") -> str:
 
 
 def malformed_json_cases() -> list[Case]:
-    source = json.dumps(VALID["sources"])
+    source = json.dumps(VALID[SOURCES])
     bodies = [
         ("truncated", '{"publisher": ', 400),
         ("trailing-garbage", source + " xx", 400),
@@ -171,10 +166,10 @@ def malformed_json_cases() -> list[Case]:
     ]
     cases = []
     for name, body, status in bodies:
-        for resource in ("sources", "recognitions"):
+        for resource in (SOURCES, RECOGNITIONS):
             cases.append(
                 Case(
-                    f"post-{resource}-{name}",
+                    f"post-{resource.name}-{name}",
                     "POST",
                     COLLECTION[resource],
                     status,
@@ -186,7 +181,7 @@ def malformed_json_cases() -> list[Case]:
             Case(
                 f"patch-sources-{name}",
                 "PATCH",
-                ITEM["sources"],
+                ITEM[SOURCES],
                 status,
                 data=body,
                 content_type="application/json",
@@ -196,7 +191,7 @@ def malformed_json_cases() -> list[Case]:
     for resource in COLLECTION:  # every write endpoint refuses the basic breakages
         cases.append(
             Case(
-                f"post-{resource}-truncated-object",
+                f"post-{resource.name}-truncated-object",
                 "POST",
                 COLLECTION[resource],
                 400,
@@ -206,7 +201,7 @@ def malformed_json_cases() -> list[Case]:
         )
         cases.append(
             Case(
-                f"patch-{resource}-empty-body",
+                f"patch-{resource.name}-empty-body",
                 "PATCH",
                 ITEM[resource],
                 400,
@@ -216,13 +211,13 @@ def malformed_json_cases() -> list[Case]:
             )
         )
     cases.append(
-        Case("post-sources-empty-body", "POST", COLLECTION["sources"], 400, data=b"", content_type="application/json")
+        Case("post-sources-empty-body", "POST", COLLECTION[SOURCES], 400, data=b"", content_type="application/json")
     )
     cases.append(
         Case(
             "post-sources-merge-patch-type-truncated",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data='{"a": ',
             content_type="application/merge-patch+json",
@@ -236,7 +231,7 @@ def duplicate_key_cases() -> list[Case]:
         Case(
             "post-sources-duplicate-key",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data='{"publisher": "A", "publisher": "B", "title": "T", "kind": "news"}',
             content_type="application/json",
@@ -244,7 +239,7 @@ def duplicate_key_cases() -> list[Case]:
         Case(
             "post-sources-duplicate-key-same-value",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data='{"publisher": "A", "title": "T", "kind": "news", "kind": "news"}',
             content_type="application/json",
@@ -252,15 +247,15 @@ def duplicate_key_cases() -> list[Case]:
         Case(
             "post-recognitions-duplicate-key-nested",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             400,
-            data=json.dumps(VALID["recognitions"])[:-1] + ', "x": [{"a": 1, "a": 2}]}',
+            data=json.dumps(VALID[RECOGNITIONS])[:-1] + ', "x": [{"a": 1, "a": 2}]}',
             content_type="application/json",
         ),
         Case(
             "patch-governments-duplicate-key",
             "PATCH",
-            ITEM["governments"],
+            ITEM[GOVERNMENTS],
             400,
             data='{"name": "A", "name": "B"}',
             content_type="application/json",
@@ -274,7 +269,7 @@ def nesting_cases() -> list[Case]:
         Case(
             "post-sources-10000-arrays",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data=deep(10_000),
             content_type="application/json",
@@ -282,7 +277,7 @@ def nesting_cases() -> list[Case]:
         Case(
             "post-sources-10000-objects",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data='{"a":' * 10_000 + "1" + "}" * 10_000,
             content_type="application/json",
@@ -290,7 +285,7 @@ def nesting_cases() -> list[Case]:
         Case(
             "post-sources-10000-in-a-field",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data='{"note": ' + deep(10_000) + "}",
             content_type="application/json",
@@ -298,7 +293,7 @@ def nesting_cases() -> list[Case]:
         Case(
             "patch-recognitions-10000-arrays",
             "PATCH",
-            ITEM["recognitions"],
+            ITEM[RECOGNITIONS],
             400,
             data='{"sources": ' + deep(10_000) + "}",
             content_type="application/json",
@@ -307,7 +302,7 @@ def nesting_cases() -> list[Case]:
         Case(
             "post-sources-33-levels",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data='{"note": ' + deep(32) + "}",
             content_type="application/json",
@@ -315,7 +310,7 @@ def nesting_cases() -> list[Case]:
         Case(
             "post-sources-unbalanced-10000",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data="[" * 10_000,
             content_type="application/json",
@@ -323,24 +318,24 @@ def nesting_cases() -> list[Case]:
         Case(
             "post-sources-30-levels-is-a-field-error",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             422,
-            body={**VALID["sources"], "note": json.loads(deep(30))},
+            body={**VALID[SOURCES], "note": json.loads(deep(30))},
         ),
     ]
 
 
 def size_cases() -> list[Case]:
-    big = json.dumps({**VALID["sources"], "note": "x" * (1024 * 1024)})
+    big = json.dumps({**VALID[SOURCES], "note": "x" * (1024 * 1024)})
     over = "x" * (MAX_HEADER_BYTES + 1)
     return [
         Case(
-            "post-sources-body-over-1mib", "POST", COLLECTION["sources"], 413, data=big, content_type="application/json"
+            "post-sources-body-over-1mib", "POST", COLLECTION[SOURCES], 413, data=big, content_type="application/json"
         ),
         Case(
             "patch-sources-body-over-1mib",
             "PATCH",
-            ITEM["sources"],
+            ITEM[SOURCES],
             413,
             data=big,
             content_type="application/json",
@@ -350,17 +345,17 @@ def size_cases() -> list[Case]:
         Case(
             "post-64kib-header",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             431,
-            body=VALID["sources"],
+            body=VALID[SOURCES],
             headers={"X-Padding": "x" * 65536},
         ),
         Case(
             "post-64kib-authorization",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             431,
-            body=VALID["sources"],
+            body=VALID[SOURCES],
             headers={"Authorization": "Bearer " + "x" * 65536},
             auth=None,
         ),
@@ -368,7 +363,7 @@ def size_cases() -> list[Case]:
         Case(
             "get-if-none-match-64kib",
             "GET",
-            ITEM["sources"],
+            ITEM[SOURCES],
             431,
             headers={"If-None-Match": '"' + "x" * 65536 + '"'},
             auth=None,
@@ -376,7 +371,7 @@ def size_cases() -> list[Case]:
         Case(
             "patch-if-match-64kib",
             "PATCH",
-            ITEM["sources"],
+            ITEM[SOURCES],
             431,
             body={"note": "x"},
             headers={"If-Match": '"v' + "1" * 65536 + '"'},
@@ -386,26 +381,26 @@ def size_cases() -> list[Case]:
 
 
 def nul_and_unicode_cases() -> list[Case]:
-    source = json.dumps(VALID["sources"])
+    source = json.dumps(VALID[SOURCES])
     return [
         Case("get-nul-in-path", "GET", "/v1/sources/a%00b", 400, auth=None),
         Case("patch-nul-in-path", "PATCH", "/v1/sources/a%00b", 400, body={"note": "x"}, headers={"If-Match": '"v1"'}),
         Case("get-nul-in-query-value", "GET", "/v1/sources?q=a%00b", 422, auth=None),
         Case("get-nul-in-query-key", "GET", "/v1/sources?q%00=a", 422, auth=None),
         Case("get-nul-in-cursor", "GET", "/v1/sources?cursor=a%00", 422, auth=None),
-        Case("post-nul-in-field", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "title": "a\x00b"}),
-        Case("post-nul-in-key", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "no\x00te": "x"}),
+        Case("post-nul-in-field", "POST", COLLECTION[SOURCES], 422, body={**VALID[SOURCES], "title": "a\x00b"}),
+        Case("post-nul-in-key", "POST", COLLECTION[SOURCES], 422, body={**VALID[SOURCES], "no\x00te": "x"}),
         Case(
             "post-nul-in-list-item",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             422,
-            body={**VALID["recognitions"], "sources": [CNN + "\x00"]},
+            body={**VALID[RECOGNITIONS], "sources": [CNN + "\x00"]},
         ),
         Case(
             "patch-nul-in-field",
             "PATCH",
-            ITEM["governments"],
+            ITEM[GOVERNMENTS],
             422,
             body={"aliases": ["a\x00"]},
             headers={"If-Match": '"v1"'},
@@ -413,7 +408,7 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-lone-surrogate",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             422,
             data=source.replace('"Reuters"', '"\\ud800"'),
             content_type="application/json",
@@ -421,15 +416,15 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-lone-low-surrogate-in-note",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             422,
-            data=json.dumps({**VALID["sources"], "note": "@"}).replace('"@"', '"x \\udfff y"'),
+            data=json.dumps({**VALID[SOURCES], "note": "@"}).replace('"@"', '"x \\udfff y"'),
             content_type="application/json",
         ),
         Case(
             "patch-lone-surrogate",
             "PATCH",
-            ITEM["recognitions"],
+            ITEM[RECOGNITIONS],
             422,
             data='{"note": "\\udbff"}',
             content_type="application/json",
@@ -438,7 +433,7 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-invalid-utf8-body",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data=source.encode().replace(b"Reuters", b"\xff\xfe"),
             content_type="application/json",
@@ -446,7 +441,7 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-overlong-utf8-body",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data=source.encode().replace(b"Reuters", b"\xc0\xaf"),
             content_type="application/json",
@@ -454,7 +449,7 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-utf16-body",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
             data=source.encode("utf-16"),
             content_type="application/json",
@@ -462,17 +457,17 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-nul-in-change-reason",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             422,
-            body=VALID["sources"],
+            body=VALID[SOURCES],
             headers={"X-Change-Reason": "a\x00b"},
         ),
         Case(
             "post-change-reason-too-long",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             422,
-            body=VALID["sources"],
+            body=VALID[SOURCES],
             headers={"X-Change-Reason": "r" * 501},
         ),
         # Raw bytes, sent below the test client (it would percent-encode them).
@@ -483,9 +478,9 @@ def nul_and_unicode_cases() -> list[Case]:
         Case(
             "post-raw-invalid-utf8-query",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             400,
-            body=VALID["sources"],
+            body=VALID[SOURCES],
             raw_query=b"x=\xff",
         ),
         Case("get-raw-invalid-utf8-path", "GET", "/", 404, raw_path=b"/v1/sources/\xff\xfe", auth=None),
@@ -516,7 +511,7 @@ def overlong_cases() -> list[Case]:
                 value = "https://example.org/" + "a" * limit
             cases.append(
                 Case(
-                    f"post-{resource}-{name}-overlong",
+                    f"post-{resource.name}-{name}-overlong",
                     "POST",
                     COLLECTION[resource],
                     422,
@@ -526,7 +521,7 @@ def overlong_cases() -> list[Case]:
             )
             cases.append(
                 Case(
-                    f"patch-{resource}-{name}-overlong",
+                    f"patch-{resource.name}-{name}-overlong",
                     "PATCH",
                     ITEM[resource],
                     422,
@@ -539,7 +534,7 @@ def overlong_cases() -> list[Case]:
             if name in VALID[resource]:
                 cases.append(
                     Case(
-                        f"post-{resource}-{name}-overlong",
+                        f"post-{resource.name}-{name}-overlong",
                         "POST",
                         COLLECTION[resource],
                         422,
@@ -551,44 +546,44 @@ def overlong_cases() -> list[Case]:
         Case(
             "post-governments-alias-overlong",
             "POST",
-            COLLECTION["governments"],
+            COLLECTION[GOVERNMENTS],
             422,
-            body={**VALID["governments"], "aliases": ["a" * 301]},
+            body={**VALID[GOVERNMENTS], "aliases": ["a" * 301]},
         ),
         Case(
             "post-governments-too-many-aliases",
             "POST",
-            COLLECTION["governments"],
+            COLLECTION[GOVERNMENTS],
             422,
-            body={**VALID["governments"], "aliases": [f"alias {i}" for i in range(51)]},
+            body={**VALID[GOVERNMENTS], "aliases": [f"alias {i}" for i in range(51)]},
         ),
         Case(
             "post-recognitions-source-id-overlong",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             422,
-            body={**VALID["recognitions"], "sources": ["s" * 65]},
+            body={**VALID[RECOGNITIONS], "sources": ["s" * 65]},
         ),
         Case(
             "post-recognitions-too-many-sources",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             422,
-            body={**VALID["recognitions"], "sources": [f"src_{i}" for i in range(51)]},
+            body={**VALID[RECOGNITIONS], "sources": [f"src_{i}" for i in range(51)]},
         ),
         Case(
             "post-exchanges-source-id-overlong",
             "POST",
-            COLLECTION["ambassador-exchanges"],
+            COLLECTION[AMBASSADOR_EXCHANGES],
             422,
-            body={**VALID["ambassador-exchanges"], "sources": ["s" * 100_000]},
+            body={**VALID[AMBASSADOR_EXCHANGES], "sources": ["s" * 100_000]},
         ),
         Case(
             "post-sources-emoji-publisher-overlong",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             422,
-            body={**VALID["sources"], "publisher": "\U0001f600" * 301},
+            body={**VALID[SOURCES], "publisher": "\U0001f600" * 301},
         ),
         Case("get-q-overlong", "GET", "/v1/sources?q=" + "a" * 100_000, 422, auth=None),
         Case("get-government-filter-overlong", "GET", "/v1/recognitions?government=" + "g" * 65, 422, auth=None),
@@ -608,7 +603,7 @@ def wrong_type_cases() -> list[Case]:
             for label, value in wrongs:
                 cases.append(
                     Case(
-                        f"post-{resource}-{name}-{label}",
+                        f"post-{resource.name}-{name}-{label}",
                         "POST",
                         COLLECTION[resource],
                         422,
@@ -618,7 +613,7 @@ def wrong_type_cases() -> list[Case]:
                 )
             cases.append(
                 Case(
-                    f"patch-{resource}-{name}-object",
+                    f"patch-{resource.name}-{name}-object",
                     "PATCH",
                     ITEM[resource],
                     422,
@@ -630,7 +625,7 @@ def wrong_type_cases() -> list[Case]:
         for name in LIST_FIELDS & valid.keys():
             cases.append(
                 Case(
-                    f"post-{resource}-{name}-list-of-ints",
+                    f"post-{resource.name}-{name}-list-of-ints",
                     "POST",
                     COLLECTION[resource],
                     422,
@@ -639,17 +634,15 @@ def wrong_type_cases() -> list[Case]:
                 )
             )
     cases.append(
-        Case(
-            "post-sources-unknown-field", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "colour": "red"}
-        )
+        Case("post-sources-unknown-field", "POST", COLLECTION[SOURCES], 422, body={**VALID[SOURCES], "colour": "red"})
     )
     cases.append(
         Case(
             "post-recognitions-client-id",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             422,
-            body={**VALID["recognitions"], "id": "rcg_mine"},
+            body={**VALID[RECOGNITIONS], "id": "rcg_mine"},
         )
     )
     return cases
@@ -672,33 +665,33 @@ def sql_cases() -> list[Case]:
         Case(
             "post-sql-government-reference",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             422,
-            body={**VALID["recognitions"], "government": SQL_OR},
+            body={**VALID[RECOGNITIONS], "government": SQL_OR},
         ),
         Case(
             "post-sql-source-reference",
             "POST",
-            COLLECTION["ambassador-exchanges"],
+            COLLECTION[AMBASSADOR_EXCHANGES],
             422,
-            body={**VALID["ambassador-exchanges"], "sources": [SQL_DROP]},
+            body={**VALID[AMBASSADOR_EXCHANGES], "sources": [SQL_DROP]},
         ),
         Case(
             "post-sql-country",
             "POST",
-            COLLECTION["recognitions"],
+            COLLECTION[RECOGNITIONS],
             422,
-            body={**VALID["recognitions"], "country": SQL_OR},
+            body={**VALID[RECOGNITIONS], "country": SQL_OR},
         ),
         Case(
             "post-sql-slug",
             "POST",
-            COLLECTION["governments"],
+            COLLECTION[GOVERNMENTS],
             422,
-            body={**VALID["governments"], "id": "x'; DROP TABLE governments; --"},
+            body={**VALID[GOVERNMENTS], "id": "x'; DROP TABLE governments; --"},
         ),
-        Case("post-sql-kind", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "kind": SQL_OR}),
-        Case("post-sql-date", "POST", COLLECTION["sources"], 422, body={**VALID["sources"], "published": SQL_DROP}),
+        Case("post-sql-kind", "POST", COLLECTION[SOURCES], 422, body={**VALID[SOURCES], "kind": SQL_OR}),
+        Case("post-sql-date", "POST", COLLECTION[SOURCES], 422, body={**VALID[SOURCES], "published": SQL_DROP}),
         Case("patch-sql-id", "PATCH", f"/v1/sources/{SQL_OR}", 404, body={"note": "x"}, headers={"If-Match": '"v1"'}),
         Case("delete-sql-id", "DELETE", f"/v1/governments/{SQL_DROP}", 404, headers={"If-Match": '"v1"'}),
         Case("get-script-id", "GET", f"/v1/governments/{SCRIPT}", 404, auth=None),
@@ -722,7 +715,7 @@ def query_value_cases() -> list[Case]:
         Case("get-percent-encoded-invalid-utf8-country", "GET", "/v1/recognitions?country=%ff%fe", 422, auth=None),
         Case("get-format-html", "GET", "/v1/sources?format=html", 422, auth=None),
         Case("get-accept-html", "GET", "/v1/sources", 406, headers={"Accept": "text/html"}, auth=None),
-        Case("get-accept-html-item", "GET", ITEM["sources"], 406, headers={"Accept": "text/html"}, auth=None),
+        Case("get-accept-html-item", "GET", ITEM[SOURCES], 406, headers={"Accept": "text/html"}, auth=None),
     ]
     return cases
 
@@ -792,29 +785,29 @@ def etag_cases() -> list[Case]:
         ("blank", "   ", 428),
     ]
     for name, value, status in if_match:
-        for resource in ("recognitions", "governments"):
+        for resource in (RECOGNITIONS, GOVERNMENTS):
             cases.append(
                 Case(
-                    f"patch-{resource}-if-match-{name}",
+                    f"patch-{resource.name}-if-match-{name}",
                     "PATCH",
                     ITEM[resource],
                     status,
-                    body={"note": "x"} if resource == "recognitions" else {"name": "Renamed"},
+                    body={"note": "x"} if resource is RECOGNITIONS else {"name": "Renamed"},
                     headers={"If-Match": value},
                 )
             )
         cases.append(
-            Case(f"delete-sources-if-match-{name}", "DELETE", ITEM["sources"], status, headers={"If-Match": value})
+            Case(f"delete-sources-if-match-{name}", "DELETE", ITEM[SOURCES], status, headers={"If-Match": value})
         )
-    cases.append(Case("patch-without-if-match", "PATCH", ITEM["recognitions"], 428, body={"note": "x"}))
-    cases.append(Case("delete-without-if-match", "DELETE", ITEM["recognitions"], 428))
+    cases.append(Case("patch-without-if-match", "PATCH", ITEM[RECOGNITIONS], 428, body={"note": "x"}))
+    cases.append(Case("delete-without-if-match", "DELETE", ITEM[RECOGNITIONS], 428))
     # If-None-Match on a write is a precondition too: matching the record (or any record) fails it.
     for name, value in (("star", "*"), ("current", '"v1"'), ("weak-current", 'W/"v1"'), ("list", '"v9", "v1"')):
         cases.append(
             Case(
                 f"patch-if-none-match-{name}",
                 "PATCH",
-                ITEM["recognitions"],
+                ITEM[RECOGNITIONS],
                 412,
                 body={"note": "x"},
                 headers={"If-Match": '"v1"', "If-None-Match": value},
@@ -824,7 +817,7 @@ def etag_cases() -> list[Case]:
             Case(
                 f"delete-if-none-match-{name}",
                 "DELETE",
-                ITEM["recognitions"],
+                ITEM[RECOGNITIONS],
                 412,
                 headers={"If-Match": '"v1"', "If-None-Match": value},
             )
@@ -905,10 +898,10 @@ def as_of_cases() -> list[Case]:
 def method_cases() -> list[Case]:
     cases = []
     for method in ("PROPFIND", "MKCOL", "TRACE", "CONNECT", "FOO", "PUT", "LINK"):
-        for path in ("/v1/sources", ITEM["sources"], "/healthz", RELATIONS, "/v1/changes"):
+        for path in ("/v1/sources", ITEM[SOURCES], "/healthz", RELATIONS, "/v1/changes"):
             cases.append(Case(f"{method.lower()}-{path}", method, path, 405))
     cases += [
-        Case("post-item", "POST", ITEM["sources"], 405, body=VALID["sources"]),
+        Case("post-item", "POST", ITEM[SOURCES], 405, body=VALID[SOURCES]),
         Case("patch-collection", "PATCH", "/v1/sources", 405, body={"note": "x"}, headers={"If-Match": '"v1"'}),
         Case("delete-collection", "DELETE", "/v1/governments", 405, headers={"If-Match": '"v1"'}),
         Case("post-relations", "POST", RELATIONS, 405, body={}),
@@ -937,9 +930,9 @@ def content_type_cases() -> list[Case]:
             Case(
                 f"post-sources-as-{content_type}",
                 "POST",
-                COLLECTION["sources"],
+                COLLECTION[SOURCES],
                 415,
-                data=json.dumps(VALID["sources"]),
+                data=json.dumps(VALID[SOURCES]),
                 content_type=content_type,
             )
         )
@@ -947,7 +940,7 @@ def content_type_cases() -> list[Case]:
             Case(
                 f"patch-governments-as-{content_type}",
                 "PATCH",
-                ITEM["governments"],
+                ITEM[GOVERNMENTS],
                 415,
                 data=json.dumps({"name": "Renamed"}),
                 content_type=content_type,
@@ -955,11 +948,11 @@ def content_type_cases() -> list[Case]:
             )
         )
     cases += [
-        Case("post-sources-no-content-type", "POST", COLLECTION["sources"], 415, data=json.dumps(VALID["sources"])),
+        Case("post-sources-no-content-type", "POST", COLLECTION[SOURCES], 415, data=json.dumps(VALID[SOURCES])),
         Case(
             "post-sources-form-fields",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             415,
             data="publisher=A&title=B&kind=news",
             content_type="application/x-www-form-urlencoded",
@@ -967,7 +960,7 @@ def content_type_cases() -> list[Case]:
         Case(
             "post-sources-text-with-broken-json",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             415,
             data='{"a": ',
             content_type="text/plain",
@@ -1000,9 +993,9 @@ def auth_cases() -> list[Case]:
             Case(
                 f"post-auth-{name}",
                 "POST",
-                COLLECTION["sources"],
+                COLLECTION[SOURCES],
                 401,
-                body=VALID["sources"],
+                body=VALID[SOURCES],
                 headers=headers,
                 auth=None,
             )
@@ -1011,18 +1004,18 @@ def auth_cases() -> list[Case]:
             Case(
                 f"delete-auth-{name}",
                 "DELETE",
-                ITEM["recognitions"],
+                ITEM[RECOGNITIONS],
                 401,
                 headers={**headers, "If-Match": '"v1"'},
                 auth=None,
             )
         )
     cases += [
-        Case("post-with-read-token", "POST", COLLECTION["sources"], 403, body=VALID["sources"], auth="read"),
+        Case("post-with-read-token", "POST", COLLECTION[SOURCES], 403, body=VALID[SOURCES], auth="read"),
         Case(
             "patch-with-read-token",
             "PATCH",
-            ITEM["sources"],
+            ITEM[SOURCES],
             403,
             body={"note": "x"},
             auth="read",
@@ -1031,9 +1024,9 @@ def auth_cases() -> list[Case]:
         Case(
             "post-write-token-with-trailing-garbage",
             "POST",
-            COLLECTION["sources"],
+            COLLECTION[SOURCES],
             401,
-            body=VALID["sources"],
+            body=VALID[SOURCES],
             auth="write+garbage",
         ),
         Case(
@@ -1269,7 +1262,7 @@ def test_every_text_field_fits_its_column():
 def test_a_chunked_body_over_the_limit_is_413(app, tokens):
     """No Content-Length: the limit still holds while the body is read."""
     before = dump(app)
-    body = json.dumps({**VALID["sources"], "note": "x" * (1024 * 1024)}).encode()
+    body = json.dumps({**VALID[SOURCES], "note": "x" * (1024 * 1024)}).encode()
     response = app.test_client().post(
         "/v1/sources",
         input_stream=io.BytesIO(body),
@@ -1288,7 +1281,7 @@ def test_script_and_sql_text_is_stored_as_text_and_returned_as_json(app, tokens)
     """Stored as given, answered as JSON strings (never HTML), the tables untouched by it."""
     client = app.test_client()
     editor = {"Authorization": f"Bearer {tokens.write}"}
-    body = {**VALID["sources"], "publisher": SCRIPT, "title": SQL_DROP, "note": f'{SQL_OR} {SCRIPT} "quoted" \u2028'}
+    body = {**VALID[SOURCES], "publisher": SCRIPT, "title": SQL_DROP, "note": f'{SQL_OR} {SCRIPT} "quoted" \u2028'}
     before = dump(app)
     created = client.post("/v1/sources", json=body, headers=editor)
     assert created.status_code == 201, created.json
@@ -1311,7 +1304,7 @@ def test_script_and_sql_text_is_stored_as_text_and_returned_as_json(app, tokens)
         government = client.post(
             "/v1/governments",
             headers=editor,
-            json={**VALID["governments"], "name": SCRIPT, "aliases": [SQL_OR, SQL_DROP]},
+            json={**VALID[GOVERNMENTS], "name": SCRIPT, "aliases": [SQL_OR, SQL_DROP]},
         )
         assert government.status_code == 201
         assert client.get("/v1/governments/xx-hostile").json["aliases"] == [SQL_OR, SQL_DROP]
