@@ -26,9 +26,9 @@ migrate: install
 	$(BIN)/alembic upgrade head
 
 seed: migrate
-	$(BIN)/python -m service seed --if-empty
+	$(BIN)/python -m service seed
 
-## make run: install, migrate, seed an empty database, serve on http://127.0.0.1:$(PORT)
+## make run: install, migrate, seed (missing records added, untouched ones corrected), serve on http://127.0.0.1:$(PORT)
 run: seed
 	exec $(BIN)/gunicorn --config gunicorn.conf.py "service:create_app()"
 

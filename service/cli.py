@@ -3,7 +3,7 @@
 The commands run in an app made by ``create_app`` from the environment (``DATABASE_URL``),
 besides Flask's own (``routes``, ``shell``):
 
-- ``seed [--if-empty]``: load the shipped seed case;
+- ``seed [--if-empty]``: load the shipped seed case, correcting records no editor changed;
 - ``tokens create|list|revoke``: manage API tokens;
 - ``openapi [--output FILE]``: generate the contract (``make openapi``);
 - ``synth --records N``: add synthetic data for benchmarks.
@@ -33,9 +33,12 @@ def cli() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when any government exists already.")
 @with_appcontext
 def seed_command(if_empty: bool) -> None:
-    """Load the shipped seed case; records already present are left alone."""
-    added = load_seed(only_if_empty=if_empty)
-    click.echo(f"seed: {added} record(s) added")
+    """Load the shipped seed case: add what is missing, correct what no editor has changed."""
+    report = load_seed(only_if_empty=if_empty)
+    click.echo(
+        f"seed: {len(report.added)} record(s) added, {len(report.corrected)} corrected, "
+        f"{len(report.kept)} left as editors changed them"
+    )
 
 
 @cli.command("openapi")

@@ -1,3 +1,3 @@
 """The contract's version (``info.version``): semantic versioning of the v1 API."""
 
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"

@@ -82,7 +82,7 @@ def test_cli_writes_the_contract(app, tmp_path, generated):
 def test_document_is_valid_openapi_3_1(document):
     validate(document)
     assert document["openapi"] == "3.1.0"
-    assert document["info"]["version"] == "1.0.0"
+    assert document["info"]["version"] == "1.1.0"
     assert document["info"]["description"].strip()
 
 

@@ -18,9 +18,9 @@ def row_counts(db) -> dict[str, int]:
 
 
 def test_seed_loads_every_record_once(db):
-    added = seed()
+    report = seed()
     expected = sum(len(SEED[key]) for key in ("sources", "governments", "recognitions", "ambassador_exchanges"))
-    assert added == expected
+    assert len(report.added) == expected and not report.corrected and not report.kept
     counts = row_counts(db)
     assert counts["governments"] == 1
     assert counts["recognitions"] == len(SEED["recognitions"])
@@ -32,7 +32,7 @@ def test_running_seed_twice_changes_nothing(db):
     seed()
     before = row_counts(db)
     versions = db.session.execute(select(Recognition.id, Recognition.version)).all()
-    assert seed() == 0
+    assert seed().writes == 0
     assert row_counts(db) == before
     assert db.session.execute(select(Recognition.id, Recognition.version)).all() == versions
 
@@ -41,8 +41,8 @@ def test_seed_if_empty_skips_a_database_with_data(db):
     seed()
     db.session.delete(db.session.get(AmbassadorExchange, SEED["ambassador_exchanges"][0]["id"]))
     db.session.commit()
-    assert seed(only_if_empty=True) == 0
-    assert seed() == 1
+    assert seed(only_if_empty=True).writes == 0
+    assert seed().added == [SEED["ambassador_exchanges"][0]["id"]]
 
 
 def test_every_seeded_record_cites_an_existing_source(seeded):

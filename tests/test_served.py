@@ -35,6 +35,29 @@ def test_seed_facts_over_http(deployment):
     assert earlier["category"] != "recognized"
 
 
+def test_certainty_over_http(deployment):
+    """Honest answers: unknown before the report, established after, no_records said."""
+    before = request("GET", f"{deployment.base_url}{RELATIONS}?as_of=2025-07-02").json()
+    rows = {row["country"]: row for row in before["items"]}
+    assert {code: (row["category"], row["certainty"], row["possible_category"]) for code, row in rows.items()} == {
+        "RU": ("none", "uncertain", "ambassadors_exchanged"),
+        "CN": ("none", "uncertain", "ambassadors_exchanged"),
+        "AE": ("none", "uncertain", "ambassadors_exchanged"),
+        "QA": ("none", "uncertain", "limited_relations"),
+    }
+    assert before["uncertain"] == 4 and all(row["sources"] and row["basis"] for row in rows.values())
+    after = request("GET", f"{deployment.base_url}{RELATIONS}?as_of=2025-07-04").json()
+    assert {row["certainty"] for row in after["items"]} == {"established"}
+    assert {row["known_since"] for row in after["items"]} == {"2025-07-03"}
+    assert after["first_recognized_by"]["certainty"] == "established"
+    nothing = request("GET", f"{deployment.base_url}{RELATIONS}/US?as_of=2025-07-04").json()
+    assert (nothing["category"], nothing["certainty"]) == ("none", "no_records")
+    exported = request("GET", f"{deployment.base_url}{RELATIONS}?as_of=2025-07-02&format=csv")
+    assert exported.status == 200
+    assert 'filename="relations-af-islamic-emirate-2025-07-02.csv"' in exported.headers["Content-Disposition"]
+    assert b",uncertain,ambassadors_exchanged," in exported.body
+
+
 def test_write_flow_with_cli_tokens(deployment):
     url = f"{deployment.base_url}/v1/sources"
     body = {"publisher": "AP", "title": "Flow test", "kind": "news", "published": "2025-07-04"}

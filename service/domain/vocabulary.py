@@ -18,3 +18,7 @@ CHANGE_RESOURCES = ("governments", "recognitions", "ambassador-exchanges", "sour
 
 # The relations answer's categories, in the order a country is classified.
 CATEGORIES = ("recognized", "ambassadors_exchanged", "limited_relations", "none")
+
+# A record's state on a day (service.domain.in_force), and how sure a relation row is.
+FORCE_STATES = ("in_force", "possibly_in_force", "not_in_force")
+CERTAINTIES = ("established", "uncertain", "no_records")

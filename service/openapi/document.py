@@ -50,6 +50,7 @@ class ContractError(ValueError):
 # --- the seed case, for examples ------------------------------------------------------
 
 EXAMPLE_AS_OF = "2025-07-04"
+EXAMPLE_DAY_BEFORE = "2025-07-02"  # the day before the report: nothing settled yet
 EXAMPLE_REQUEST_ID = "5f0c3a1e9b7d4c2a8e6f1b3d5c7a9e0f"
 RELATIONS_PATH = "/v1/governments/{government_id}/relations"
 RELATION_PATH = "/v1/governments/{government_id}/relations/{country}"
@@ -59,6 +60,8 @@ EXAMPLE_REQUESTS: dict[str, tuple[str, dict[str, str], int]] = {
     "relations": (f"/v1/governments/{SEED_GOVERNMENT}/relations?as_of={EXAMPLE_AS_OF}", {}, 200),
     "relations_csv": (f"/v1/governments/{SEED_GOVERNMENT}/relations?as_of={EXAMPLE_AS_OF}&format=csv", {}, 200),
     "relation": (f"/v1/governments/{SEED_GOVERNMENT}/relations/RU?as_of={EXAMPLE_AS_OF}", {}, 200),
+    "relations_day_before": (f"/v1/governments/{SEED_GOVERNMENT}/relations?as_of={EXAMPLE_DAY_BEFORE}", {}, 200),
+    "relation_no_records": (f"/v1/governments/{SEED_GOVERNMENT}/relations/US?as_of={EXAMPLE_AS_OF}", {}, 200),
     "BAD_REQUEST": ("/v1/governments?cursor=bm90LWEtY3Vyc29y", {}, 400),
     "NOT_FOUND": ("/v1/governments/af-islamic-emirat", {}, 404),
     "NOT_ACCEPTABLE": ("/v1/governments", {"Accept": "text/html"}, 406),
@@ -197,7 +200,12 @@ def add_examples(document: dict[str, Any], answers: Mapping[str, tuple[int, Any]
             "seed-case": {
                 "summary": f"{summary}: RU recognized; AE and CN ambassadors exchanged; QA limited relations",
                 "value": answers["relations"][1],
-            }
+            },
+            "seed-case-day-before": {
+                "summary": f"The seed case as of {EXAMPLE_DAY_BEFORE}, the day before the report: every row `none` "
+                "but `uncertain`, with the category its undated records could make",
+                "value": answers["relations_day_before"][1],
+            },
         }
         if CSV_MIMETYPE in content:
             content[CSV_MIMETYPE]["examples"] = {
@@ -205,7 +213,11 @@ def add_examples(document: dict[str, Any], answers: Mapping[str, tuple[int, Any]
             }
     if RELATION_PATH in paths:
         paths[RELATION_PATH]["get"]["responses"]["200"]["content"][JSON_MIMETYPE]["examples"] = {
-            "seed-case": {"summary": f"{summary}: Russia", "value": answers["relation"][1]}
+            "seed-case": {"summary": f"{summary}: Russia", "value": answers["relation"][1]},
+            "no-records": {
+                "summary": f"{summary}: the United States, with nothing on file",
+                "value": answers["relation_no_records"][1],
+            },
         }
     responses = document.get("components", {}).get("responses", {})
     for name in ("BAD_REQUEST", "NOT_FOUND", "NOT_ACCEPTABLE", "UNPROCESSABLE_ENTITY"):

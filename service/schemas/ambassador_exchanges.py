@@ -55,5 +55,8 @@ class AmbassadorExchangeQuery(RecordQuery):
 
 
 DESCRIPTION = "Accreditations between a country and a government, one direction each."
-LIST_DESCRIPTION = "Ordered by id. `as_of` keeps the accreditations in force on that day."
+LIST_DESCRIPTION = (
+    "Ordered by id. `as_of` keeps the accreditations in force on that day; with `force`, those possibly "
+    "in force (or not in force) instead."
+)
 WIRE = Wire(AmbassadorExchangeSchema, AmbassadorExchangeBody, AmbassadorExchangeQuery, DESCRIPTION, LIST_DESCRIPTION)

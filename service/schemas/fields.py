@@ -10,6 +10,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from ..domain.countries import UnknownCountry, canonical_alpha2
 from ..domain.dates import InvalidDate, parse_bounds
+from ..domain.in_force import IN_FORCE
+from ..domain.vocabulary import FORCE_STATES
 
 # The seed case's government: the examples of the contract name it.
 SEED_GOVERNMENT = "af-islamic-emirate"
@@ -150,8 +152,19 @@ def country_param(description: str = "ISO 3166-1 alpha-2 or alpha-3 code, any ca
     return CountryCode(metadata={"description": description, "example": "RU"})
 
 
-def as_of_param(description: str) -> fields.Date:
-    return fields.Date(format="%Y-%m-%d", metadata={"description": description, "example": "2025-07-04"})
+class Day(fields.Date):
+    """A calendar day as ``YYYY-MM-DD`` (years 1 to 9999); the error says the form."""
+
+    default_error_messages = {
+        "invalid": "Not a valid day: give it as YYYY-MM-DD, for example 2025-07-04 (years 0001 to 9999).",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def as_of_param(description: str) -> Day:
+    return Day(metadata={"description": description, "example": "2025-07-04"})
 
 
 def as_known_at_param() -> UtcMoment:
@@ -197,4 +210,22 @@ class RecordQuery(PageQuery):
         metadata={"description": "Government id.", "example": SEED_GOVERNMENT},
     )
     country = country_param()
-    as_of = as_of_param("Only records in force on this day (YYYY-MM-DD).")
+    as_of = as_of_param("Only records in force on this day (YYYY-MM-DD); `force` chooses another state.")
+    force = fields.String(
+        validate=validate.OneOf(FORCE_STATES),
+        metadata={
+            "description": "With `as_of`: keep the records in this state on that day instead of those in force "
+            "(`possibly_in_force`: dates too vague to tell, or no start given and not yet reported; "
+            "`not_in_force`). The rule is in the relations operation's description.",
+            "example": "possibly_in_force",
+        },
+    )
+
+    @validates_schema
+    def force_needs_a_day(self, data: dict, **_kwargs) -> None:
+        if "force" in data and "as_of" not in data:
+            raise ValidationError(
+                f"`force` needs `as_of`, the day it is about (YYYY-MM-DD); without `force`, `as_of` keeps the "
+                f"records {IN_FORCE}.",
+                "force",
+            )

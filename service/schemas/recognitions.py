@@ -41,5 +41,8 @@ class RecognitionQuery(RecordQuery):
 
 
 DESCRIPTION = "Formal recognitions of a government by a country."
-LIST_DESCRIPTION = "Ordered by id. `as_of` keeps the records in force on that day."
+LIST_DESCRIPTION = (
+    "Ordered by id. `as_of` keeps the records in force on that day; with `force`, those possibly in force "
+    "(or not in force) instead."
+)
 WIRE = Wire(RecognitionSchema, RecognitionBody, RecognitionQuery, DESCRIPTION, LIST_DESCRIPTION)

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from ..domain.vocabulary import CATEGORIES, EXCHANGE_RANKS
+from ..domain.vocabulary import CATEGORIES, CERTAINTIES, EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, FORCE_STATES
 from .ambassador_exchanges import AmbassadorExchangeSchema
 from .fields import as_known_at_param, as_of_param
 from .governments import GovernmentRefSchema
@@ -48,10 +48,37 @@ class EnvoysSchema(Schema):
     country_to_government = envoy_rank("Rank in force of the country's envoy posted to the government.")
 
 
+class BasisSchema(Schema):
+    id = fields.String(
+        required=True, metadata={"description": "The record's id.", "example": "amb_282baa660b1a189c62de"}
+    )
+    resource = fields.String(
+        required=True,
+        validate=validate.OneOf(["recognitions", "ambassador-exchanges"]),
+        metadata={"description": "Its collection: `/v1/{resource}/{id}`.", "example": "ambassador-exchanges"},
+    )
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(FORCE_STATES),
+        metadata={
+            "description": "Its state on `as_of`: `in_force` (it decides the category), `possibly_in_force` (it "
+            "could change the category), `not_in_force` (it is why an established category is `none`).",
+            "example": "possibly_in_force",
+        },
+    )
+
+
 class RelationSchema(Schema):
     country = fields.String(required=True, metadata={"example": "RU"})
     country_name = fields.String(required=True, metadata={"example": "Russian Federation"})
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES), metadata={"example": "recognized"})
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(CATEGORIES),
+        metadata={
+            "description": "Decided by the records in force on `as_of` alone; see `certainty`.",
+            "example": "recognized",
+        },
+    )
     recognition = fields.Nested(
         RecognitionSchema,
         required=True,
@@ -67,15 +94,76 @@ class RelationSchema(Schema):
     sources = fields.List(
         fields.Nested(SourceSchema),
         required=True,
-        metadata={"description": "Every source cited by the records in force."},
+        metadata={"description": "Every source cited by the records in force and by the records in `basis`."},
+    )
+    certainty = fields.String(
+        required=True,
+        validate=validate.OneOf(CERTAINTIES),
+        metadata={
+            "description": "`established`: the records settle the category on `as_of`. `uncertain`: records "
+            "possibly in force that day (vague dates, or no start and not yet reported) could make it "
+            "`possible_category`. `no_records`: nothing is on file for the pair, so `none` means only that.",
+            "example": "established",
+        },
+    )
+    possible_category = fields.String(
+        required=True,
+        validate=validate.OneOf(CATEGORIES),
+        metadata={
+            "description": "The category if every record possibly in force were in force; equal to `category` "
+            "unless `certainty` is `uncertain`.",
+            "example": "recognized",
+        },
+    )
+    basis = fields.List(
+        fields.Nested(BasisSchema),
+        required=True,
+        metadata={
+            "description": "The records that decide the category and those that could change it, each with its "
+            "state on `as_of`; for an established `none`, the records known not to be in force."
+        },
+    )
+    known_since = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The first day from which the category has been established without a break up to "
+            "`as_of`; null when it is not established, or when the records give no such day.",
+            "example": "2025-07-03",
+        },
     )
 
 
 class FirstRecognitionSchema(Schema):
     country = fields.String(required=True, metadata={"example": "RU"})
-    start = fields.String(required=True, allow_none=True, metadata={"example": "2025-07-03"})
+    start = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The recognition's start (EDTF); null when no source gives it.",
+            "example": "2025-07-03",
+        },
+    )
     recognition = fields.String(required=True, metadata={"example": "rcg_8c6475f1647032195d51"})
     sources = fields.List(fields.Nested(SourceSchema), required=True)
+    certainty = fields.String(
+        required=True,
+        validate=validate.OneOf(CERTAINTIES[:2]),
+        metadata={
+            "description": "`established` when it had surely begun by `as_of` and no other country's recognition "
+            "can have begun before it; else `uncertain`.",
+            "example": "established",
+        },
+    )
+    known_since = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The day by which it had surely begun (its start's latest day or, for an unknown start, "
+            "its earliest source's); null when that is after `as_of`.",
+            "example": "2025-07-03",
+        },
+    )
 
 
 class CountsSchema(Schema):
@@ -89,11 +177,18 @@ class RelationsSchema(Schema):
     government = fields.Nested(GovernmentRefSchema, required=True)
     as_of = fields.Date(required=True, metadata={"example": "2025-07-04"})
     counts = fields.Nested(CountsSchema, required=True)
+    uncertain = fields.Integer(
+        required=True, metadata={"description": "How many rows have `certainty: uncertain`.", "example": 0}
+    )
     first_recognized_by = fields.Nested(
         FirstRecognitionSchema,
         required=True,
         allow_none=True,
-        metadata={"description": "The earliest recognition that had begun by `as_of`, ended or not; null if none."},
+        metadata={
+            "description": "The earliest recognition that had begun by `as_of`, ended or not, with its `certainty`; "
+            "when none had surely begun, the one that may have begun first (`uncertain`); null when no "
+            "recognition can have begun by `as_of`."
+        },
     )
     items = fields.List(fields.Nested(RelationSchema), required=True)
 
@@ -112,12 +207,27 @@ CSV_COLUMNS = (
     "envoy_government_to_country",
     "envoy_country_to_government",
     "sources",
+    # Added in 1.1, after the others so that readers by position keep working.
+    "as_of",
+    "certainty",
+    "possible_category",
+    "known_since",
+    "envoy_name_government_to_country",
+    "envoy_name_country_to_government",
+    "source_titles",
+    "source_urls",
 )
+CSV_LIST_SEPARATOR = " | "  # titles may hold the ";" that joins plain lists
 
 
-def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """One row of the answer as a CSV row: the recognition's form and start, the envoys' ranks, source ids."""
+def csv_row(row: dict[str, Any], as_of: str) -> dict[str, Any]:
+    """One row of the answer as a CSV row: the recognition's form and start, the envoys' ranks and
+    names, how sure the row is, and the sources' ids, titles and URLs (in the same order)."""
     recognition = row["recognition"] or {}
+    envoy_names = {
+        direction: [e["envoy"] for e in row["exchanges"] if e["direction"] == direction and e["envoy"]]
+        for direction in EXCHANGE_DIRECTIONS
+    }
     return {
         "country": row["country"],
         "country_name": row["country_name"],
@@ -127,4 +237,12 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
         "envoy_government_to_country": row["envoys"]["government_to_country"],
         "envoy_country_to_government": row["envoys"]["country_to_government"],
         "sources": [source["id"] for source in row["sources"]],
+        "as_of": as_of,
+        "certainty": row["certainty"],
+        "possible_category": row["possible_category"],
+        "known_since": row["known_since"],
+        "envoy_name_government_to_country": envoy_names["government_to_country"],
+        "envoy_name_country_to_government": envoy_names["country_to_government"],
+        "source_titles": CSV_LIST_SEPARATOR.join(source["title"] for source in row["sources"]),
+        "source_urls": CSV_LIST_SEPARATOR.join(source["url"] or "" for source in row["sources"]),
     }

@@ -15,7 +15,11 @@ class SourceSchema(Schema):
     publisher = fields.String(required=True, metadata={"example": "CNN"})
     title = fields.String(
         required=True,
-        metadata={"example": "News report on Russia becoming the first state to recognize the Taliban government"},
+        metadata={
+            "description": "The source's own title (a headline, a post's text); where the source has none, a "
+            "title devised by the editors, in square brackets.",
+            "example": "Russia becomes first nation to recognize Taliban government of Afghanistan since 2021 takeover",
+        },
     )
     published = fields.String(required=True, allow_none=True, metadata={"description": "EDTF", "example": "2025-07-03"})
     kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})
@@ -40,7 +44,12 @@ class SourceBody(StrictSchema):
     )
     publisher = fields.String(required=True, validate=TEXT, metadata={"example": "CNN"})
     title = fields.String(
-        required=True, validate=validate.Length(min=1, max=1000), metadata={"example": "Report title"}
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={
+            "description": "The source's own title; one devised where it has none goes in square brackets.",
+            "example": "Report title",
+        },
     )
     published = edtf("When it was published.", "2025-07-03")
     kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS), metadata={"example": "news"})

@@ -13,13 +13,15 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 
 from .. import heartbeat
+from ..domain.in_force import IN_FORCE
 from ..schemas.fields import MAX_LIMIT
 from .database import db
-from .in_force import in_force_on
+from .in_force import force_state, in_force_on
 from .registry import Link, Resource, WireValue
 
-# Query parameters that choose a page or a representation rather than rows.
-NOT_FILTERS = frozenset({"limit", "cursor", "format"})
+# Query parameters that choose a page or a representation rather than rows
+# (``force`` qualifies ``as_of``).
+NOT_FILTERS = frozenset({"limit", "cursor", "format", "force"})
 
 
 def matches(value: WireValue, needle: str, model: Any):
@@ -31,7 +33,8 @@ def matches(value: WireValue, needle: str, model: Any):
 
 def filtered(resource: Resource, args: Mapping[str, Any]) -> Select:
     """The resource's rows that a list's query keeps: ``q`` matches its search fields,
-    ``as_of`` keeps what is in force that day, and any other parameter is a field's value."""
+    ``as_of`` keeps what is in force that day (or in the state ``force`` names), and any
+    other parameter is a field's value."""
     model = resource.model
     statement = select(model)
     for name, value in args.items():
@@ -43,7 +46,11 @@ def filtered(resource: Resource, args: Mapping[str, Any]) -> Select:
                 or_(*(matches(resource.columns[f], needle, model) for f in resource.wire.search))
             )
         elif name == "as_of":
-            statement = statement.where(in_force_on(resource, value))
+            wanted = args.get("force", IN_FORCE)
+            if wanted == IN_FORCE:
+                statement = statement.where(in_force_on(resource, value))  # the form the relation index serves
+            else:
+                statement = statement.where(force_state(resource, value) == wanted)
         else:
             statement = statement.where(resource.columns[name] == value)
     return statement

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, or_, select, union
 
@@ -39,7 +38,7 @@ def wire_facts(resource: Resource, government_id: str, only_country: str | None)
     columns = resource.plain_columns
     names = tuple(columns)
     rows = of_government(
-        select(*columns.values(), model.start_earliest, model.start_latest, model.end_earliest),
+        select(*columns.values(), model.start_earliest, model.start_latest, model.end_earliest, model.end_latest),
         resource,
         government_id,
         only_country,
@@ -48,7 +47,7 @@ def wire_facts(resource: Resource, government_id: str, only_country: str | None)
     for row in db.session.execute(rows.order_by(model.id)):
         data = dict(zip(names, row, strict=False))  # the day bounds follow the fields
         data["sources"] = cited.get(data["id"], [])
-        facts.append(Fact(data, *row[len(names) :]))
+        facts.append(Fact(resource.name, data, *row[len(names) :]))
     return facts
 
 
@@ -117,11 +116,12 @@ def known_records(government_id: str, moment: dt.datetime) -> Records | None:
     kinds = tuple(resource.name for resource in RELATION_RECORDS)
     state = state_at(moment, kinds, names_government(government_id))
 
-    def facts_of(records: Iterable[dict]) -> list[Fact]:
-        return [Fact.from_wire(r) for r in sorted(records, key=lambda r: r["id"]) if r["government"] == government_id]
+    def facts_of(resource: Resource) -> list[Fact]:
+        records = sorted(state[resource.name].values(), key=lambda r: r["id"])
+        return [Fact.from_wire(resource.name, r) for r in records if r["government"] == government_id]
 
-    recognitions = facts_of(state[RECOGNITIONS.name].values())
-    exchanges = facts_of(state[AMBASSADOR_EXCHANGES.name].values())
+    recognitions = facts_of(RECOGNITIONS)
+    exchanges = facts_of(AMBASSADOR_EXCHANGES)
     cited = sorted({source for fact in recognitions + exchanges for source in fact.data["sources"]})
     sources = state_at(moment, (SOURCES.name,), Change.record_id.in_(cited))[SOURCES.name] if cited else {}
     return Records(

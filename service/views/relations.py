@@ -64,8 +64,8 @@ def relations_etag(kind: str) -> str:
     return versioned_etag(kind, "" if request.args.get("as_of") else today().isoformat())
 
 
-def csv_text(rows: list[dict]) -> bytes:
-    return "".join(csv_lines(CSV_COLUMNS, (csv_row(row) for row in rows))).encode()
+def csv_text(answer: dict) -> bytes:
+    return "".join(csv_lines(CSV_COLUMNS, (csv_row(row, answer["as_of"]) for row in answer["items"]))).encode()
 
 
 def relations_kind() -> str:
@@ -104,12 +104,46 @@ class Relations(MethodView):
         """Relations of a government with every country
 
         One row per country that has any recognition or accreditation record with the
-        government, classified as of `as_of` (default today, UTC): `recognized`,
-        `ambassadors_exchanged`, `limited_relations` or `none`, with the records in force
-        and the sources behind them. `counts` tallies the categories;
-        `first_recognized_by` is the earliest recognition begun by `as_of`.
-        `as_known_at` answers as the service would have at that moment (record time),
-        rebuilt from the change log; `as_of` stays the day the answer is about (world time).
+        government, as of `as_of` (default today, UTC). `as_known_at` answers as the
+        service would have at that moment (record time), rebuilt from the change log;
+        `as_of` stays the day the answer is about (world time).
+
+        **The state of a record on day D.** A date is an EDTF value standing for a range
+        of days: `2025-07` is 1 to 31 July; a `?` or `~` widens it by the edtf library's
+        margins (`2024?` is 2023 to 2025, `2025-07-03?` 2 June 2024 to 4 August 2026).
+        On D each record is:
+
+        - `in_force`: its start's latest day is on or before D, and it has no end or its
+          end's earliest day is after D;
+        - `not_in_force`: its start's earliest day is after D, or its end's latest day is
+          on or before D;
+        - `possibly_in_force`: anything else, such as a start of `2025-07` on 2025-07-02.
+
+        A record with no start began on an unknown day no later than its earliest
+        source's publication: it is in force from that day and possibly in force before
+        it, never "not in force" for lack of a date.
+
+        **The category**, from the records in force alone, first match wins:
+        `recognized` (a recognition), `ambassadors_exchanged` (ambassador rank in both
+        directions), `limited_relations` (any other accreditation), `none`.
+
+        **How sure it is.** `possible_category` is the category if every record possibly
+        in force were in force. `certainty` is `established` when the two agree,
+        `uncertain` when they differ, and `no_records` when nothing is on file for the
+        pair (so `none` then means only that). `basis` lists the deciding records and
+        those that could change the answer, each with its state; `known_since` is the
+        first day from which the category has been established. `counts` tallies the
+        categories and `uncertain` the rows that are not settled; `first_recognized_by`
+        is the earliest recognition begun by `as_of`, with its own `certainty`.
+
+        **The seed case worked through.** The report of 3 July 2025 gives Russia's
+        recognition that day and the other records no start. On 2025-07-02 China is
+        `none`, `uncertain`, `possible_category: ambassadors_exchanged` (its two
+        ambassador records are possibly in force: their start is unknown and the report
+        came a day later); the UAE likewise, and Qatar is possibly `limited_relations`.
+        On 2025-07-04 Russia is `recognized` and `established`, known since 2025-07-03,
+        and China is `ambassadors_exchanged`, `established`. The United States has no
+        record: `GET .../relations/US` answers `none` with `certainty: no_records`.
         """
         csv = wants_csv(args.get("format"))
         as_of = args.get("as_of") or today()
@@ -118,11 +152,11 @@ class Relations(MethodView):
         def build() -> tuple[bytes, str]:
             answer = classify(load_records(government_id, args), as_of)
             if csv:
-                return csv_text(answer["items"]), CSV
+                return csv_text(answer), CSV
             return orjson.dumps(answer), JSON
 
         if csv:
-            return ANSWERS.respond(etag, build, **attachment(f"relations-{government_id}"))
+            return ANSWERS.respond(etag, build, **attachment(f"relations-{government_id}-{as_of.isoformat()}"))
         return ANSWERS.respond(etag, build)
 
 
@@ -136,8 +170,9 @@ class Relation(MethodView):
     def get(self, args: dict, government_id: str, country: str):
         """Relation of a government with one country
 
-        The same row as in the full answer; a country without any record answers
-        `category: none` (not 404). The country takes alpha-2 or alpha-3 in any case.
+        The same row as in the full answer, by the same rules (see the operation above).
+        A country without any record answers `category: none` with
+        `certainty: no_records` (not 404). The country takes alpha-2 or alpha-3 in any case.
         """
         try:
             code = canonical_alpha2(country)

@@ -134,3 +134,29 @@ def test_every_listed_row_carries_sources(relations_0704):
     for row in relations_0704["items"]:
         assert row["sources"], f"{row['country']} answers without sources"
         assert all(source["id"].startswith("src_") for source in row["sources"])
+
+
+# --- how sure each answer is (never surer than the sources) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("country", "possible"),
+    [("CN", "ambassadors_exchanged"), ("AE", "ambassadors_exchanged"), ("QA", "limited_relations")],
+)
+def test_the_day_before_the_report_is_uncertain(relations_0702, country, possible):
+    row = next(row for row in relations_0702["items"] if row["country"] == country)
+    assert (row["category"], row["certainty"], row["possible_category"]) == ("none", "uncertain", possible)
+    assert row["sources"] and row["basis"]
+
+
+def test_the_day_after_is_established(relations_0704):
+    assert relations_0704["uncertain"] == 0
+    assert {row["certainty"] for row in relations_0704["items"]} == {"established"}
+    russia = next(row for row in relations_0704["items"] if row["country"] == "RU")
+    assert russia["known_since"] == "2025-07-03"
+    assert relations_0704["first_recognized_by"]["certainty"] == "established"
+
+
+def test_united_states_has_no_records(base_url):
+    answer = get(base_url, f"{RELATIONS}/US?as_of=2025-07-04").json()
+    assert (answer["certainty"], answer["possible_category"], answer["basis"]) == ("no_records", "none", [])
