@@ -76,6 +76,13 @@ class UtcDateTime(fields.DateTime):
 # --- fields of answers -------------------------------------------------------------
 
 
+def choice_out(values: tuple[str, ...], description: str, example: str) -> fields.String:
+    """A required answer field holding one of ``values``."""
+    return fields.String(
+        required=True, validate=validate.OneOf(values), metadata={"description": description, "example": example}
+    )
+
+
 def edtf_out(example=None) -> fields.String:
     """An EDTF date of an answer: null when not known."""
     return fields.String(required=True, allow_none=True, metadata={"description": "EDTF", "example": example})

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.vocabulary import CATEGORIES, CERTAINTIES, EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, FORCE_STATES
 from .ambassador_exchanges import AmbassadorExchangeSchema
-from .fields import as_known_at_param, as_of_param
+from .fields import as_known_at_param, as_of_param, choice_out
 from .governments import GovernmentRefSchema
 from .recognitions import RecognitionSchema
 from .sources import SourceSchema
@@ -52,32 +52,22 @@ class BasisSchema(Schema):
     id = fields.String(
         required=True, metadata={"description": "The record's id.", "example": "amb_282baa660b1a189c62de"}
     )
-    resource = fields.String(
-        required=True,
-        validate=validate.OneOf(["recognitions", "ambassador-exchanges"]),
-        metadata={"description": "Its collection: `/v1/{resource}/{id}`.", "example": "ambassador-exchanges"},
+    resource = choice_out(
+        ("recognitions", "ambassador-exchanges"), "Its collection: `/v1/{resource}/{id}`.", "ambassador-exchanges"
     )
-    state = fields.String(
-        required=True,
-        validate=validate.OneOf(FORCE_STATES),
-        metadata={
-            "description": "Its state on `as_of`: `in_force` (it decides the category), `possibly_in_force` (it "
-            "could change the category), `not_in_force` (it is why an established category is `none`).",
-            "example": "possibly_in_force",
-        },
+    state = choice_out(
+        FORCE_STATES,
+        "Its state on `as_of`: `in_force` (it decides the category), `possibly_in_force` (it could change the "
+        "category), `not_in_force` (it is why an established category is `none`).",
+        "possibly_in_force",
     )
 
 
 class RelationSchema(Schema):
     country = fields.String(required=True, metadata={"example": "RU"})
     country_name = fields.String(required=True, metadata={"example": "Russian Federation"})
-    category = fields.String(
-        required=True,
-        validate=validate.OneOf(CATEGORIES),
-        metadata={
-            "description": "Decided by the records in force on `as_of` alone; see `certainty`.",
-            "example": "recognized",
-        },
+    category = choice_out(
+        CATEGORIES, "Decided by the records in force on `as_of` alone; see `certainty`.", "recognized"
     )
     recognition = fields.Nested(
         RecognitionSchema,
@@ -96,24 +86,18 @@ class RelationSchema(Schema):
         required=True,
         metadata={"description": "Every source cited by the records in force and by the records in `basis`."},
     )
-    certainty = fields.String(
-        required=True,
-        validate=validate.OneOf(CERTAINTIES),
-        metadata={
-            "description": "`established`: the records settle the category on `as_of`. `uncertain`: records "
-            "possibly in force that day (vague dates, or no start and not yet reported) could make it "
-            "`possible_category`. `no_records`: nothing is on file for the pair, so `none` means only that.",
-            "example": "established",
-        },
+    certainty = choice_out(
+        CERTAINTIES,
+        "`established`: the records settle the category on `as_of`. `uncertain`: records possibly in force that "
+        "day (vague dates, or no start and not yet reported) could make it `possible_category`. `no_records`: "
+        "nothing is on file for the pair, so `none` means only that.",
+        "established",
     )
-    possible_category = fields.String(
-        required=True,
-        validate=validate.OneOf(CATEGORIES),
-        metadata={
-            "description": "The category if every record possibly in force were in force; equal to `category` "
-            "unless `certainty` is `uncertain`.",
-            "example": "recognized",
-        },
+    possible_category = choice_out(
+        CATEGORIES,
+        "The category if every record possibly in force were in force; equal to `category` unless `certainty` is "
+        "`uncertain`.",
+        "recognized",
     )
     basis = fields.List(
         fields.Nested(BasisSchema),
@@ -146,14 +130,11 @@ class FirstRecognitionSchema(Schema):
     )
     recognition = fields.String(required=True, metadata={"example": "rcg_8c6475f1647032195d51"})
     sources = fields.List(fields.Nested(SourceSchema), required=True)
-    certainty = fields.String(
-        required=True,
-        validate=validate.OneOf(CERTAINTIES[:2]),
-        metadata={
-            "description": "`established` when it had surely begun by `as_of` and no other country's recognition "
-            "can have begun before it; else `uncertain`.",
-            "example": "established",
-        },
+    certainty = choice_out(
+        CERTAINTIES[:2],
+        "`established` when it had surely begun by `as_of` and no other country's recognition can have begun "
+        "before it; else `uncertain`.",
+        "established",
     )
     known_since = fields.Date(
         required=True,
