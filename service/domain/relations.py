@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .countries import country_name
+from .countries import ENGLISH, country_name
 from .dates import parse_bounds
 from .in_force import IN_FORCE, NOT_IN_FORCE, POSSIBLY_IN_FORCE, Span
 from .vocabulary import CATEGORIES, EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, FORCE_STATES
@@ -141,8 +141,10 @@ def relation_row(
     sources: dict[str, dict[str, Any]],
     published: dict[str, dt.date | None],
     day: dt.date,
+    languages: Sequence[str] = (ENGLISH,),
 ) -> dict[str, Any]:
-    """One country's row: the category from the records in force, how sure it is, and why."""
+    """One country's row: the category from the records in force, how sure it is, and why;
+    the country's name in the first of ``languages`` that has it."""
     spans = {f.id: f.span(published) for f in facts}
     states = {f.id: spans[f.id].state_on(day) for f in facts}
     held = [f for f in facts if states[f.id] == IN_FORCE]
@@ -180,7 +182,7 @@ def relation_row(
     cited = sorted({source for fact in shown for source in fact.data["sources"]})
     return {
         "country": country,
-        "country_name": country_name(country),
+        "country_name": country_name(country, languages),
         "category": category,
         "recognition": recognition.data if recognition else None,
         "envoys": envoys,
@@ -231,14 +233,17 @@ def first_recognition(records: Records, day: dt.date) -> dict[str, Any] | None:
     }
 
 
-def classify(records: Records, as_of: dt.date, only_country: str | None = None) -> dict[str, Any]:
-    """The relations answer for ``as_of`` from already loaded records."""
+def classify(
+    records: Records, as_of: dt.date, only_country: str | None = None, languages: Sequence[str] = (ENGLISH,)
+) -> dict[str, Any]:
+    """The relations answer for ``as_of`` from already loaded records; country names in ``languages``."""
     by_country: dict[str, list[Fact]] = defaultdict(list)
     for fact in records.recognitions + records.exchanges:
         if not only_country or fact.data["country"] == only_country:
             by_country[fact.data["country"]].append(fact)
     rows = [
-        relation_row(code, by_country[code], records.sources, records.published, as_of) for code in sorted(by_country)
+        relation_row(code, by_country[code], records.sources, records.published, as_of, languages)
+        for code in sorted(by_country)
     ]
     counts = dict.fromkeys(CATEGORIES, 0)
     for row in rows:
@@ -253,10 +258,12 @@ def classify(records: Records, as_of: dt.date, only_country: str | None = None) 
     }
 
 
-def single_relation(records: Records, as_of: dt.date, country: str) -> dict[str, Any]:
+def single_relation(
+    records: Records, as_of: dt.date, country: str, languages: Sequence[str] = (ENGLISH,)
+) -> dict[str, Any]:
     """The row of one country (``certainty: no_records`` without any record), with the answer's head."""
-    answer = classify(records, as_of, only_country=country)
-    row = answer["items"][0] if answer["items"] else relation_row(country, [], {}, {}, as_of)
+    answer = classify(records, as_of, only_country=country, languages=languages)
+    row = answer["items"][0] if answer["items"] else relation_row(country, [], {}, {}, as_of, languages)
     return {**row, "government": answer["government"], "as_of": answer["as_of"]}
 
 

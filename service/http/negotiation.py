@@ -1,7 +1,14 @@
-"""Content negotiation, and CSV as a second representation.
+"""Content negotiation: the representation, the reader's languages, and CSV as a second
+representation.
 
 CSV is chosen by ``format=csv`` or an ``Accept`` header that prefers ``text/csv``; a
-caller accepting neither JSON nor what else the resource has gets 406.
+caller accepting neither JSON nor what else the resource has gets 406. Some resources
+also offer SVG (a picture of the answer) or HTML (a browser is sent to the page).
+
+Languages: ``?lang=`` (one BCP 47 tag) overrides ``Accept-Language``; either is matched
+to the country-name catalogues by ``service.domain.countries.negotiate``. Whatever is
+asked, the chain ends with English, so an unknown or malformed tag gives English, and
+``Content-Language`` says which languages the answer holds.
 """
 
 from __future__ import annotations
@@ -16,26 +23,51 @@ from typing import Any
 from flask import Response, request, stream_with_context
 from flask_smorest import abort
 
+from ..domain.countries import content_languages, negotiate
 from .caching import not_modified, versioned_etag
 from .problems import PROBLEM_MIMETYPE
 
 JSON = "application/json"
 CSV = "text/csv"
+SVG = "image/svg+xml"
+HTML = "text/html"
+MAX_WANTED_LANGUAGES = 10  # an Accept-Language listing more says nothing more
+
+
+def representation(format_param: str | None, offered: Sequence[str] = (JSON, CSV)) -> str:
+    """The media type to answer with, of ``offered`` (the first is the default): ``format``
+    decides between JSON and CSV, else ``Accept``; 406 when the caller accepts none."""
+    if format_param in ("csv", "json"):
+        return CSV if format_param == "csv" else JSON
+    if not request.headers.get("Accept"):
+        return offered[0]
+    # problem+json stands for JSON: a client that reads our errors reads our answers.
+    best = request.accept_mimetypes.best_match([offered[0], PROBLEM_MIMETYPE, *offered[1:]])
+    if best is None:
+        abort(406, message=f"This resource is available as {' or '.join(offered)}.")
+    return offered[0] if best == PROBLEM_MIMETYPE else best
 
 
 def wants_csv(format_param: str | None, csv_allowed: bool = True) -> bool:
     """Decide between JSON and CSV; 406 when the caller accepts neither."""
-    if format_param == "csv":
-        return True
-    if format_param == "json":
-        return False
-    offered = [JSON, PROBLEM_MIMETYPE, CSV] if csv_allowed else [JSON, PROBLEM_MIMETYPE]
-    if not request.headers.get("Accept"):
-        return False
-    best = request.accept_mimetypes.best_match(offered)
-    if best is None:
-        abort(406, message=f"This resource is available as {' or '.join(o for o in offered if o != PROBLEM_MIMETYPE)}.")
-    return best == CSV
+    return representation(format_param, (JSON, CSV) if csv_allowed else (JSON,)) == CSV
+
+
+def reader_languages() -> tuple[str, ...]:
+    """The languages to answer in, best first, ending with English: ``?lang=`` when given,
+    else ``Accept-Language`` (quality order; ``q=0`` and ``*`` name nothing)."""
+    given = request.args.get("lang")
+    if given is not None:
+        wanted: tuple[str, ...] = (given.strip()[:64],)
+    else:
+        accepted = request.accept_languages
+        wanted = tuple(value for value, quality in accepted if quality > 0 and value != "*")
+    return negotiate(wanted[:MAX_WANTED_LANGUAGES])
+
+
+def language_headers(languages: Sequence[str]) -> dict[str, str]:
+    """``Content-Language`` of an answer with country names in ``languages``, and its ``Vary``."""
+    return {"Content-Language": ", ".join(content_languages(languages)), "Vary": "Accept, Accept-Language"}
 
 
 def json_only(view: Callable) -> Callable:

@@ -14,7 +14,9 @@ Every response, errors and 304s included:
   this origin only (the contract, and "Try it out"). No inline styles are needed:
   Swagger UI sets styles through the DOM, which CSP does not restrict; nor ``eval``.
   (Checked in headless Chromium: the page renders every operation, and an expanded
-  one with its highlighted examples, without a single CSP violation.)
+  one with its highlighted examples, without a single CSP violation.) The pages for
+  people (any other HTML answer) get ``PAGE_CSP``: no script at all, style sheets and
+  images from this origin, forms posting nowhere but here.
 
 No server version is sent: Flask sets no ``Server`` header, the service runs under
 gunicorn (which sends a bare ``Server: gunicorn``), never Werkzeug's dev server.
@@ -49,6 +51,9 @@ DOCS_CSP = (
     "default-src 'none'; script-src 'self' {script_hashes}; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 CORS_METHODS = "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
@@ -64,8 +69,10 @@ def inline_script_hashes(html: str) -> str:
 
 
 def content_security_policy(response: Response) -> str:
-    if request.path == DOCS_PATH and response.mimetype == "text/html" and not response.is_streamed:
-        return DOCS_CSP.format(script_hashes=inline_script_hashes(response.get_data(as_text=True)))
+    if response.mimetype == "text/html":
+        if request.path == DOCS_PATH and not response.is_streamed:
+            return DOCS_CSP.format(script_hashes=inline_script_hashes(response.get_data(as_text=True)))
+        return PAGE_CSP
     return API_CSP
 
 

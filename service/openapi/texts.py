@@ -97,7 +97,25 @@ HEADERS: dict[str, dict[str, Any]] = {
         """),
         "no-cache",
     ),
-    "Vary": header("`Accept`: the representation (JSON or CSV) depends on the `Accept` header.", "Accept"),
+    "Vary": header(
+        prose("""
+            `Accept`: the representation (JSON, CSV or SVG) depends on the `Accept` header; on answers with
+            country names, also `Accept-Language`.
+        """),
+        "Accept, Accept-Language",
+    ),
+    "Content-Language": header(
+        prose("""
+            The languages of the country names in the answer, as negotiated from `lang` or `Accept-Language`:
+            the reader's language, then any the names fell back to, always ending with English when the
+            first lacks names (`ps, en`); `en` for an unknown or malformed tag.
+        """),
+        "ar, en",
+    ),
+    "PageLocation": header(
+        "The government's page for people (HTML), with the same day and language.",
+        "/governments/af-islamic-emirate?as_of=2025-07-04",
+    ),
     "Link": header(
         prose("""
             RFC 8288 link to the next page (`rel="next"`): the same query with the next page's `cursor`.
@@ -191,6 +209,11 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     428: "Send `If-Match` with the record's current ETag.",
     431: "A request header line is longer than 8 KiB.",
     500: "The service failed to answer. The trace is logged under `request_id`, never returned.",
+}
+
+SVG_SCHEMA = {
+    "type": "string",
+    "description": "A standalone SVG 1.1 document (UTF-8), with its text alternative inside (`<title>`, `<desc>`).",
 }
 
 CSV_SCHEMA = {

@@ -185,6 +185,18 @@ def as_known_at_param() -> UtcMoment:
     )
 
 
+def lang_param() -> fields.String:
+    return fields.String(
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "The language of country names (a BCP 47 tag such as `ar`, `fr`, `zh-Hant`); overrides "
+            "`Accept-Language`. Names come from pycountry's ISO 3166 translations; a name a language lacks, and "
+            "any unknown or malformed tag, gives English. `Content-Language` says which languages the answer holds.",
+            "example": "ar",
+        },
+    )
+
+
 def text_search(description: str, example: str) -> fields.String:
     return fields.String(
         validate=validate.Length(min=1, max=200), metadata={"description": description, "example": example}

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.vocabulary import CATEGORIES, CERTAINTIES, EXCHANGE_DIRECTIONS, EXCHANGE_RANKS, FORCE_STATES
 from .ambassador_exchanges import AmbassadorExchangeSchema
-from .fields import as_known_at_param, as_of_param, choice_out
+from .fields import as_known_at_param, as_of_param, choice_out, lang_param
 from .governments import GovernmentRefSchema
 from .recognitions import RecognitionSchema
 from .sources import SourceSchema
@@ -20,18 +20,32 @@ from .sources import SourceSchema
 AS_OF = "The day the answer is for (YYYY-MM-DD); default today (UTC)."
 
 
-class RelationsQuery(Schema):
+class RelationQuery(Schema):
     as_of = as_of_param(AS_OF)
     as_known_at = as_known_at_param()
+    lang = lang_param()
+
+
+class RelationsQuery(RelationQuery):
     format = fields.String(
         validate=validate.OneOf(["json", "csv"]),
         metadata={"description": "`csv` gives the rows as CSV (like `Accept: text/csv`)."},
     )
 
 
-class RelationQuery(Schema):
-    as_of = as_of_param(AS_OF)
-    as_known_at = as_known_at_param()
+PICTURE_WIDTHS = (640, 1280)
+
+
+class PictureQuery(RelationQuery):
+    width = fields.Integer(
+        load_default=1280,
+        validate=validate.OneOf(PICTURE_WIDTHS),
+        metadata={
+            "description": "The picture's width in pixels: 640 (an article column) or 1280 (wide, or sharp on "
+            "high-density screens). Text keeps its size in pixels; the height follows.",
+            "example": 640,
+        },
+    )
 
 
 def envoy_rank(description: str) -> fields.String:

@@ -82,7 +82,12 @@ def live_records(government_id: str, only_country: str | None) -> Records | None
         return None
     sources, published = cited_sources(government.id, only_country)
     return Records(
-        government={"id": government.id, "name": government.name},
+        government={
+            "id": government.id,
+            "name": government.name,
+            "country": government.country,
+            "start": government.start,
+        },
         recognitions=wire_facts(RECOGNITIONS, government.id, only_country),
         exchanges=wire_facts(AMBASSADOR_EXCHANGES, government.id, only_country),
         sources=sources,
@@ -133,3 +138,13 @@ def known_records(government_id: str, moment: dt.datetime) -> Records | None:
             key: parse_bounds(s["published"]).latest if s.get("published") else None for key, s in sources.items()
         },
     )
+
+
+def record_changes(ids_by_resource: dict[str, list[str]]) -> list[Change]:
+    """Every change of the named records (by resource name), oldest first: their history."""
+    conditions = [
+        (Change.resource == resource) & Change.record_id.in_(ids) for resource, ids in ids_by_resource.items() if ids
+    ]
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(Change).where(or_(*conditions)).order_by(Change.seq)))

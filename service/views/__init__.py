@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..http.api import ProblemApi
 from ..store.registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS, SOURCES
-from . import changes, contract, countries, health, relations
+from . import changes, contract, countries, health, pages, relations
 from .records import record_blueprint
 
 
@@ -28,3 +28,4 @@ def register_views(app: Flask, api: ProblemApi) -> None:
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(contract.blp)
+    app.register_blueprint(pages.blp)

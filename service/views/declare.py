@@ -7,21 +7,26 @@ to them; ``service.openapi.plugin`` adds what every operation has.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 
+from flask import redirect, request, url_for
 from marshmallow import Schema
 
 from ..http import auth
 from ..http.api import Blueprint
-from ..http.negotiation import CSV
+from ..http.negotiation import CSV, HTML, JSON, SVG, representation
 from ..http.preconditions import json_body
-from ..openapi.texts import CSV_SCHEMA
+from ..openapi.texts import CSV_SCHEMA, SVG_SCHEMA
 
 # A collection page: negotiated (JSON or CSV), paged with a Link to the next page.
 PAGE_HEADERS = {"Vary": "Vary", "Link": "Link", "Content-Disposition": "Content-Disposition"}
 # A negotiated answer without pages.
 NEGOTIATED_HEADERS = {"Vary": "Vary", "Content-Disposition": "Content-Disposition"}
+# Answers with country names in the reader's language (relations, pictures).
+NAMED_HEADERS = {"Vary": "Vary", "Content-Language": "Content-Language"}
+PICTURE_HEADERS = NAMED_HEADERS
 CREATED_HEADERS = {"Location": "Location", "ETag": "ETag"}
 UPDATED_HEADERS = {"ETag": "ETag"}
 
@@ -29,6 +34,43 @@ UPDATED_HEADERS = {"ETag": "ETag"}
 def csv_alternative(blp: Blueprint) -> Callable:
     """The success answer is also offered as CSV (``format=csv`` or ``Accept: text/csv``)."""
     return blp.alt_response(200, schema=dict(CSV_SCHEMA), content_type=CSV, success=True)
+
+
+def svg_alternative(blp: Blueprint) -> Callable:
+    """The success answer is also offered as an SVG picture (``Accept: image/svg+xml``)."""
+    return blp.alt_response(200, schema=dict(SVG_SCHEMA), content_type=SVG, success=True)
+
+
+def picture(blp: Blueprint, query: type[Schema], headers: Mapping[str, str]) -> Callable:
+    """A GET answering an SVG picture only."""
+    return composed(
+        blp.arguments(query, location="query"),
+        may_not_find(blp),
+        blp.response(200, schema=dict(SVG_SCHEMA), content_type=SVG, headers=headers),
+    )
+
+
+def browsers_go_to_page(blp: Blueprint) -> Callable:
+    """A browser (``Accept`` preferring ``text/html``) is sent to the government's page: 303."""
+    return blp.alt_response(
+        303,
+        description="See Other: the caller prefers HTML; `Location` is the government's page for people.",
+        headers={"Location": "PageLocation"},
+    )
+
+
+def redirects_browsers(view: Callable) -> Callable:
+    """Answer 303 to the government's page when the caller prefers HTML to JSON."""
+
+    @functools.wraps(view)
+    def negotiated(*args, **kwargs):
+        if representation(None, (JSON, HTML)) == HTML:
+            response = redirect(url_for("pages.government", government_id=request.view_args["government_id"]), 303)
+            response.vary.add("Accept")
+            return response
+        return view(*args, **kwargs)
+
+    return negotiated
 
 
 def may_not_find(blp: Blueprint) -> Callable:

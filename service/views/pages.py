@@ -1,0 +1,270 @@
+"""Pages for people: what the service is and a search (``/``), a government's status on a
+day (``/governments/{id}``), and one pair with its records, history and sources
+(``/governments/{id}/{country}``).
+
+Rendered on the server from the same answers as the API (``service.domain.relations``)
+with Jinja2 (``templates/``); no JavaScript, nothing from another host (``PAGE_CSP``),
+printable. The query string is validated like the API's (unknown parameters too); a
+page whose query is invalid is shown with its errors beside the form, status 422.
+Country names follow ``lang`` or ``Accept-Language``; the words of the pages are
+English (marked ``lang="en"`` on a right-to-left page), as no translation of them
+exists yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
+from flask.views import MethodView
+from markupsafe import Markup
+from marshmallow import RAISE, Schema, ValidationError
+
+from ..domain.countries import ENGLISH, UnknownCountry, canonical_alpha2, content_languages, is_rtl, localized_name
+from ..domain.relations import classify, single_relation, today
+from ..domain.vocabulary import CATEGORIES
+from ..http.negotiation import reader_languages
+from ..pictures.statusmap import SHAPES_ATTRIBUTION
+from ..schemas.fields import as_known_at_param, as_of_param, lang_param, text_search
+from ..schemas.relations import AS_OF
+from ..store.pages import WireReader, filtered
+from ..store.registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS
+from ..store.relations import record_changes
+from .relations import find_records, timeline_svg
+
+blp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+LICENCES = files("service.pictures") / "licences"
+SEARCH_LIMIT = 50
+CATEGORY_WORDS = {
+    "recognized": "recognized",
+    "ambassadors_exchanged": "ambassadors exchanged",
+    "limited_relations": "limited relations",
+    "none": "none",
+}
+CERTAINTY_WORDS = {"established": "established", "uncertain": "uncertain", "no_records": "no records"}
+STATE_WORDS = {"in_force": "in force", "possibly_in_force": "possibly in force", "not_in_force": "not in force"}
+
+
+class SearchArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    q = text_search("Text in a government's name or aliases.", "Taliban")
+    lang = lang_param()
+
+
+class StatusArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    as_of = as_of_param(AS_OF)
+    as_known_at = as_known_at_param()
+    lang = lang_param()
+
+
+def parsed(schema: Schema) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The page's query loaded by ``schema``, and its errors by parameter (empty when valid).
+    A field left empty in a form is not given (an empty search lists every government)."""
+    given = {name: value for name, value in request.args.items() if value != "" or name not in schema.fields}
+    try:
+        return schema.load(given), {}
+    except ValidationError as error:
+        messages = error.messages_dict
+        return {}, {name: value if isinstance(value, list) else [str(value)] for name, value in messages.items()}
+
+
+class Reader:
+    """What a page needs to know about its reader's language."""
+
+    def __init__(self):
+        self.languages = reader_languages()
+        self.lang = request.args.get("lang") or None
+        self.page_language = self.languages[0]
+        self.rtl = is_rtl(self.page_language)
+
+    def name(self, code: str) -> tuple[str, str]:
+        return localized_name(code, self.languages)
+
+    @property
+    def en_attrs(self) -> Markup:
+        """Attributes marking an element's English words on a page in another language."""
+        return Markup("") if self.page_language == ENGLISH else Markup(' lang="en" dir="ltr"')
+
+    def ui(self, text: str) -> Markup:
+        """English words of the page, marked as such on a page in another language."""
+        if self.page_language == ENGLISH:
+            return Markup.escape(text)
+        return Markup('<span lang="en" dir="ltr">{}</span>').format(text)
+
+    def query(self, **values: Any) -> str:
+        """A query string keeping the reader's ``lang``."""
+        kept = {"lang": self.lang} if self.lang else {}
+        kept.update({k: v for k, v in values.items() if v is not None})
+        return f"?{urlencode(kept)}" if kept else ""
+
+
+def render(template: str, status: int = 200, **context: Any) -> Response:
+    reader = context.setdefault("reader", Reader())
+    body = render_template(
+        template,
+        ui=reader.ui,
+        category_words=CATEGORY_WORDS,
+        certainty_words=CERTAINTY_WORDS,
+        state_words=STATE_WORDS,
+        shapes_attribution=SHAPES_ATTRIBUTION,
+        **context,
+    )
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Content-Language"] = ", ".join(content_languages(reader.languages))
+    response.vary.update(("Accept-Language",))
+    return response
+
+
+def not_found(message: str, search: str | None = None) -> Response:
+    return render("not_found.html", 404, message=message, search=search)
+
+
+class Home(MethodView):
+    def get(self):
+        args, errors = parsed(SearchArgs())
+        found = None
+        if "q" in args:
+            reader = WireReader.of(GOVERNMENTS, filtered(GOVERNMENTS, {"q": args["q"]}))
+            found = reader.read(None, SEARCH_LIMIT)[0]
+        elif not errors:
+            found = WireReader.of(GOVERNMENTS, filtered(GOVERNMENTS, {})).read(None, SEARCH_LIMIT)[0]
+        return render(
+            "home.html",
+            422 if errors else 200,
+            errors=errors,
+            q=request.args.get("q", ""),
+            governments=found,
+            searched="q" in args,
+        )
+
+
+def cited_sources(rows: list[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], dict[str, int]]:
+    """The sources the rows cite, once each, numbered in order of first citation."""
+    order: dict[str, int] = {}
+    sources = []
+    for row in rows:
+        for source in row["sources"]:
+            if source["id"] not in order:
+                order[source["id"]] = len(order) + 1
+                sources.append(source)
+    return sources, order
+
+
+def status_context(government_id: str, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The status answer and what the page shows of it; None without the government."""
+    records = find_records(government_id, args)
+    if records is None:
+        return None
+    reader = Reader()
+    as_of = args.get("as_of") or today()
+    answer = classify(records, as_of, languages=reader.languages)
+    sources, numbers = cited_sources(answer["items"])
+    moment = args.get("as_known_at")
+    query = {"as_of": as_of.isoformat(), "as_known_at": moment.isoformat() if moment else None}
+    api = url_for("relations.get_relations", government_id=government_id)
+    return {
+        "reader": reader,
+        "records": records,
+        "answer": answer,
+        "as_of": as_of,
+        "moment": moment,
+        "sources": sources,
+        "numbers": numbers,
+        "query": query,
+        "links": {
+            "json": api + reader.query(**query),
+            "csv": api + reader.query(**query, format="csv"),
+            "map": url_for("relations.get_relations_map", government_id=government_id) + reader.query(**query),
+            "timeline": url_for("relations.get_timeline", government_id=government_id) + reader.query(**query),
+        },
+        "timeline": Markup(
+            timeline_svg(records, as_of, reader.languages, 1280, reader.lang).split("?>", 1)[1]
+        ),  # inline, so its marks link to the records; serialized (escaped) by ElementTree
+        "categories": CATEGORIES,
+    }
+
+
+class GovernmentPage(MethodView):
+    def get(self, government_id: str):
+        args, errors = parsed(StatusArgs())
+        if errors:
+            context = status_context(government_id, {})
+            if context is None:
+                return not_found(f"No government has the id '{government_id}'.", government_id)
+            return render("government.html", 422, errors=errors, form=request.args, **{**context, "answer": None})
+        context = status_context(government_id, args)
+        if context is None:
+            return not_found(f"No government has the id '{government_id}'.", government_id)
+        return render("government.html", errors={}, form=request.args, **context)
+
+
+def pair_history(records) -> list[Any]:
+    ids = {
+        RECOGNITIONS.name: [f.id for f in records.recognitions],
+        AMBASSADOR_EXCHANGES.name: [f.id for f in records.exchanges],
+    }
+    return record_changes(ids)
+
+
+class PairPage(MethodView):
+    def get(self, government_id: str, country: str):
+        try:
+            code = canonical_alpha2(country)
+        except UnknownCountry as error:
+            return not_found(f"{error}.")
+        args, errors = parsed(StatusArgs())
+        records = find_records(government_id, {} if errors else args, only_country=code)
+        if records is None:
+            return not_found(f"No government has the id '{government_id}'.", government_id)
+        reader = Reader()
+        as_of: dt.date = args.get("as_of") or today()
+        row = None if errors else single_relation(records, as_of, code, reader.languages)
+        sources = sorted(records.sources.values(), key=lambda s: (s.get("published") or "", s["publisher"], s["id"]))
+        numbers = {source["id"]: number for number, source in enumerate(sources, 1)}
+        return render(
+            "pair.html",
+            422 if errors else 200,
+            reader=reader,
+            errors=errors,
+            form=request.args,
+            records=records,
+            code=code,
+            country_name=reader.name(code),
+            row=row,
+            as_of=as_of,
+            moment=args.get("as_known_at"),
+            sources=sources,
+            numbers=numbers,
+            history=pair_history(records),
+        )
+
+
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico: a tiny SVG mark, so no page load logs a 404."""
+    response = send_from_directory(blp.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    return response
+
+
+def licence(name: str) -> Response:
+    """The licence texts of the map's country shapes (LGPL-3.0 and the GPL-3.0 it builds on)."""
+    texts = {"LGPL-3.0": "LGPL-3.0.txt", "GPL-3.0": "GPL-3.0.txt"}
+    if name not in texts:
+        return not_found(f"No licence text is named '{name}'.")
+    return Response((LICENCES / texts[name]).read_bytes(), mimetype="text/plain")
+
+
+blp.add_url_rule("/", view_func=Home.as_view("home"))
+blp.add_url_rule("/governments/<string:government_id>", view_func=GovernmentPage.as_view("government"))
+blp.add_url_rule("/governments/<string:government_id>/<string:country>", view_func=PairPage.as_view("pair"))
+blp.add_url_rule("/favicon.ico", view_func=favicon)
+blp.add_url_rule("/licences/<string:name>", view_func=licence)
