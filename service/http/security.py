@@ -15,7 +15,7 @@ Every response, errors and 304s included:
   Swagger UI sets styles through the DOM, which CSP does not restrict; nor ``eval``.
   (Checked in headless Chromium: the page renders every operation, and an expanded
   one with its highlighted examples, without a single CSP violation.) The pages for
-  people (any other HTML answer) get ``PAGE_CSP``: no script at all, style sheets and
+  people (the ``pages`` blueprint) get ``PAGE_CSP``: no script at all, style sheets and
   images from this origin, forms posting nowhere but here.
 
 No server version is sent: Flask sets no ``Server`` header, the service runs under
@@ -47,6 +47,7 @@ SECURITY_HEADERS = {
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_PATH = "/docs"
+PAGES_BLUEPRINT = "pages"
 DOCS_CSP = (
     "default-src 'none'; script-src 'self' {script_hashes}; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -69,9 +70,9 @@ def inline_script_hashes(html: str) -> str:
 
 
 def content_security_policy(response: Response) -> str:
-    if response.mimetype == "text/html":
-        if request.path == DOCS_PATH and not response.is_streamed:
-            return DOCS_CSP.format(script_hashes=inline_script_hashes(response.get_data(as_text=True)))
+    if request.path == DOCS_PATH and response.mimetype == "text/html" and not response.is_streamed:
+        return DOCS_CSP.format(script_hashes=inline_script_hashes(response.get_data(as_text=True)))
+    if request.blueprint == PAGES_BLUEPRINT:
         return PAGE_CSP
     return API_CSP
 

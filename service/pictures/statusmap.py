@@ -16,7 +16,8 @@ Reading rules:
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # nosec B405: builds SVG, parses nothing
+# ElementTree only builds and serializes SVG here; it parses nothing.
+import xml.etree.ElementTree as ET  # nosec B405
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 

@@ -16,7 +16,9 @@ Drawing rules (the in-force rule of ``service.domain.in_force``):
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET  # nosec B405: builds SVG, parses nothing
+
+# ElementTree only builds and serializes SVG here; it parses nothing.
+import xml.etree.ElementTree as ET  # nosec B405
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
