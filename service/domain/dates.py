@@ -21,6 +21,10 @@ class InvalidDate(ValueError):
     """The text is not an EDTF value with finite day bounds."""
 
 
+# What every refusal says: the forms a date takes, a day first.
+FORMS = "give a day as YYYY-MM-DD (2025-07-03), a month as YYYY-MM, a year as YYYY, or mark doubt: 2024?, 2023~"
+
+
 @dataclass(frozen=True)
 class DateBounds:
     text: str
@@ -35,7 +39,7 @@ def _to_date(value: time.struct_time) -> dt.date:
 def parse_bounds(text: str) -> DateBounds:
     """Parse an EDTF string; raise ``InvalidDate`` with a readable reason."""
     if not isinstance(text, str):
-        raise InvalidDate("an EDTF date such as 2025-07-03, 2024-01, 2021 or 2024?")
+        raise InvalidDate(f"not an EDTF date: {FORMS}")
     return _parse_text(text)
 
 
@@ -44,14 +48,14 @@ def parse_bounds(text: str) -> DateBounds:
 @functools.lru_cache(maxsize=4096)
 def _parse_text(text: str) -> DateBounds:
     if not text.strip():
-        raise InvalidDate("an EDTF date such as 2025-07-03, 2024-01, 2021 or 2024?")
+        raise InvalidDate(f"an empty date: {FORMS}")
     text = text.strip()
     try:
         parsed = parse_edtf(text)
     except EDTFParseException:
-        raise InvalidDate(f"'{text}' is not an EDTF date (examples: 2025-07-03, 2024-01, 2021, 2024?, 2023~)") from None
+        raise InvalidDate(f"'{text}' is not an EDTF date: {FORMS}") from None
     except Exception:  # the parser raises assorted errors on odd input
-        raise InvalidDate(f"'{text}' is not an EDTF date") from None
+        raise InvalidDate(f"'{text}' is not an EDTF date: {FORMS}") from None
     try:
         earliest = _to_date(parsed.lower_fuzzy())
         latest = _to_date(parsed.upper_fuzzy())

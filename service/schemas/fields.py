@@ -147,7 +147,12 @@ def source_ids():
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=64)),
         required=True,
-        validate=[validate.Length(min=1, max=50, error="cite at least one source (at most {max})")],
+        error_messages={"required": "Cite at least one source: a list of `src_…` ids, as GET /v1/sources lists them."},
+        validate=[
+            validate.Length(
+                min=1, max=50, error="cite at least one source (at most {max}): `src_…` ids from GET /v1/sources"
+            )
+        ],
         metadata={"description": "Ids of the sources cited; at least one.", "example": [EXAMPLE_SOURCE]},
     )
 

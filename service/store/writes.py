@@ -46,13 +46,14 @@ def cited_records(name: str, citation: Citation, value: Any) -> Any:
     target = citation.target
     if citation.link is None:
         if db.session.get(target.model, value) is None:
-            raise InvalidReference(name, f"no {target.label} has the id '{value}'")
+            raise InvalidReference(name, f"no {target.label} has the id '{value}'; GET {target.path} lists them")
         return value
     ids = list(dict.fromkeys(value))
     found = db.session.scalars(select(target.model).where(target.model.id.in_(ids))).all()
     missing = sorted(set(ids) - {record.id for record in found})
     if missing:
-        raise InvalidReference(name, f"no {target.label} has the id {', '.join(repr(m) for m in missing)}")
+        listed = ", ".join(repr(m) for m in missing)
+        raise InvalidReference(name, f"no {target.label} has the id {listed}; GET {target.path} lists them")
     return sorted(found, key=lambda record: record.id)
 
 

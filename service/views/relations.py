@@ -327,6 +327,7 @@ class RelationsMap(MethodView):
         Wikimedia Commons' BlankMap-World-with-Circles (public domain); they show no
         position on any border or territory.
         """
+        representation(None, (SVG,))  # 406 to a caller that takes no SVG
         etag = relations_etag("relations-map")
         languages = reader_languages()
         return ANSWERS.respond(
@@ -350,6 +351,7 @@ class Timeline(MethodView):
         links to its record on the pair page (`/governments/{government_id}/{country}#{id}`)
         and has a `<title>` in words. `as_known_at` draws the records as they were then.
         """
+        representation(None, (SVG,))
         etag = relations_etag("timeline")
         languages = reader_languages()
 
