@@ -22,6 +22,8 @@ from typing import Any
 
 from flask import Response, request, stream_with_context
 from flask_smorest import abort
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from ..domain.countries import content_languages, negotiate
 from .caching import not_modified, versioned_etag
@@ -57,17 +59,33 @@ def reader_languages() -> tuple[str, ...]:
     """The languages to answer in, best first, ending with English: ``?lang=`` when given,
     else ``Accept-Language`` (quality order; ``q=0`` and ``*`` name nothing)."""
     given = request.args.get("lang")
+    header = request.headers.get("Accept-Language", "")
+    if given is None and len(header) > 200:  # unusual: not worth a place in the cache
+        return languages_for(None, header)
+    return cached_languages_for(given, header)
+
+
+def languages_for(given: str | None, header: str) -> tuple[str, ...]:
     if given is not None:
         wanted: tuple[str, ...] = (given.strip()[:64],)
     else:
-        accepted = request.accept_languages
+        accepted = parse_accept_header(header, LanguageAccept)
         wanted = tuple(value for value, quality in accepted if quality > 0 and value != "*")
     return negotiate(wanted[:MAX_WANTED_LANGUAGES])
 
 
-def language_headers(languages: Sequence[str]) -> dict[str, str]:
+# Readers send a handful of distinct headers: each is parsed and matched once per process.
+cached_languages_for = functools.lru_cache(maxsize=1024)(languages_for)
+
+
+@functools.lru_cache(maxsize=1024)
+def language_headers_of(languages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return (("Content-Language", ", ".join(content_languages(languages))), ("Vary", "Accept, Accept-Language"))
+
+
+def language_headers(languages: tuple[str, ...]) -> dict[str, str]:
     """``Content-Language`` of an answer with country names in ``languages``, and its ``Vary``."""
-    return {"Content-Language": ", ".join(content_languages(languages)), "Vary": "Accept, Accept-Language"}
+    return dict(language_headers_of(languages))
 
 
 def json_only(view: Callable) -> Callable:
