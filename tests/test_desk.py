@@ -429,3 +429,9 @@ def test_missing_sources_say_what_they_take(client, seeded, editor):
     assert "src_" in response.json["errors"]["sources"][0] and "/v1/sources" in response.json["errors"]["sources"][0]
     response = client.post("/v1/recognitions", json={**body, "sources": ["src_nothing"]}, headers=editor)
     assert response.status_code == 422 and "GET /v1/sources" in response.json["errors"]["sources"][0]
+
+
+def test_pair_page_as_known_at_shows_only_the_pair(client, seeded):
+    _, html = page(client, f"{PAGE}/CN", query_string={"as_of": "2025-07-04", "as_known_at": "2999-01-01T00:00:00Z"})
+    assert html.count('<article class="record"') == 2  # China's two exchanges, none of the other countries'
+    assert "As the records stood at 2999-01-01T00:00:00+00:00" in html

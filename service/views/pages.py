@@ -25,7 +25,7 @@ from markupsafe import Markup
 from marshmallow import RAISE, Schema, ValidationError
 
 from ..domain.countries import ENGLISH, UnknownCountry, canonical_alpha2, content_languages, is_rtl, localized_name
-from ..domain.relations import classify, single_relation, today
+from ..domain.relations import Records, classify, single_relation, today
 from ..domain.vocabulary import CATEGORIES
 from ..http.negotiation import reader_languages
 from ..pictures.statusmap import SHAPES_ATTRIBUTION
@@ -230,10 +230,22 @@ class PairPage(MethodView):
         records = find_records(government_id, {} if errors else args, only_country=code)
         if records is None:
             return not_found(f"No government has the id '{government_id}'.", government_id)
+        # A replay from the change log holds every country's records: keep the pair's.
+        records = Records(
+            records.government,
+            [f for f in records.recognitions if f.data["country"] == code],
+            [f for f in records.exchanges if f.data["country"] == code],
+            records.sources,
+            records.published,
+        )
         reader = Reader()
         as_of: dt.date = args.get("as_of") or today()
         row = None if errors else single_relation(records, as_of, code, reader.languages)
-        sources = sorted(records.sources.values(), key=lambda s: (s.get("published") or "", s["publisher"], s["id"]))
+        cited = {source for fact in records.recognitions + records.exchanges for source in fact.data["sources"]}
+        sources = sorted(
+            (records.sources[s] for s in cited if s in records.sources),
+            key=lambda s: (s.get("published") or "", s["publisher"], s["id"]),
+        )
         numbers = {source["id"]: number for number, source in enumerate(sources, 1)}
         return render(
             "pair.html",
