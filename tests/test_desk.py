@@ -435,3 +435,11 @@ def test_pair_page_as_known_at_shows_only_the_pair(client, seeded):
     _, html = page(client, f"{PAGE}/CN", query_string={"as_of": "2025-07-04", "as_known_at": "2999-01-01T00:00:00Z"})
     assert html.count('<article class="record"') == 2  # China's two exchanges, none of the other countries'
     assert "As the records stood at 2999-01-01T00:00:00+00:00" in html
+
+
+def test_pages_are_closed_with_the_api_reads(app, client, seeded, read_token, monkeypatch):
+    monkeypatch.setitem(app.config, "READ_REQUIRES_TOKEN", True)
+    for path in ("/", PAGE, f"{PAGE}/RU", MAP, TIMELINE):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, headers={"Authorization": f"Bearer {read_token}"}).status_code == 200, path
+    assert client.get("/assets/desk.css").status_code == 200

@@ -19,7 +19,7 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
 from flask.views import MethodView
 from markupsafe import Markup
 from marshmallow import RAISE, Schema, ValidationError
@@ -27,6 +27,7 @@ from marshmallow import RAISE, Schema, ValidationError
 from ..domain.countries import ENGLISH, UnknownCountry, canonical_alpha2, content_languages, is_rtl, localized_name
 from ..domain.relations import Records, classify, single_relation, today
 from ..domain.vocabulary import CATEGORIES
+from ..http.auth import require
 from ..http.negotiation import reader_languages
 from ..pictures.statusmap import SHAPES_ATTRIBUTION
 from ..schemas.fields import as_known_at_param, as_of_param, lang_param, text_search
@@ -48,6 +49,17 @@ CATEGORY_WORDS = {
 }
 CERTAINTY_WORDS = {"established": "established", "uncertain": "uncertain", "no_records": "no records"}
 STATE_WORDS = {"in_force": "in force", "possibly_in_force": "possibly in force", "not_in_force": "not in force"}
+
+
+# What a page shows without reading records: its assets, and the licence texts.
+OPEN_ENDPOINTS = frozenset({"pages.static", "pages.favicon", "pages.licence"})
+
+
+@blp.before_request
+def reads_may_need_a_token():
+    """The pages show what the API's reads show: closed alike by READ_REQUIRES_TOKEN."""
+    if current_app.config["READ_REQUIRES_TOKEN"] and request.endpoint not in OPEN_ENDPOINTS:
+        require("read")
 
 
 class SearchArgs(Schema):
