@@ -235,7 +235,7 @@ def test_timeline_draws_a_lane_per_country_and_links_each_record(client, seeded)
     marks = root.findall(".//s:a[@class='mark']", SVG)
     assert len(marks) == 8  # one recognition, seven accreditations
     china = root.find(".//s:a[@data-record='amb_282baa660b1a189c62de']", SVG)
-    assert china.get("href") == f"/governments/{GOVERNMENT}/CN#amb_282baa660b1a189c62de"
+    assert china.get("href") == f"/governments/{GOVERNMENT}/CN?as_of=2025-07-04#amb_282baa660b1a189c62de"
     assert china.get("data-known-from") == "2025-07-03"  # the report's day, not a guess
     # No start given: hatched back to the government's start, then solid from the report.
     possibly, solid = china.find("s:rect[@class='possibly']", SVG), china.find("s:rect[@class='in-force']", SVG)
@@ -341,7 +341,8 @@ def test_government_page_shows_the_answer_with_its_certainty(client, seeded, day
     assert f'href="{RELATIONS}?as_of={day}"' in html
     assert f'href="{RELATIONS}?as_of={day}&amp;format=csv"' in html
     assert f'src="{MAP}?as_of={day}"' in html and 'alt="World map' in html
-    assert 'class="timeline"' in html and f'href="/governments/{GOVERNMENT}/RU#rcg_8c6475f1647032195d51"' in html
+    assert 'class="timeline"' in html
+    assert f'href="/governments/{GOVERNMENT}/RU?as_of={day}#rcg_8c6475f1647032195d51"' in html
 
 
 def test_government_page_in_arabic_is_right_to_left(client, seeded):

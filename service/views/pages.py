@@ -200,7 +200,7 @@ def status_context(government_id: str, args: dict[str, Any]) -> dict[str, Any] |
             "timeline": url_for("relations.get_timeline", government_id=government_id) + reader.query(**query),
         },
         # Inline, so its marks link to the records: SVG serialized by ElementTree, which escapes every text.
-        "timeline": Markup(inline_svg(timeline_svg(records, as_of, reader.languages, 1280, reader.lang))),  # nosec B704
+        "timeline": Markup(inline_svg(timeline_svg(records, as_of, reader.languages, 1280))),  # nosec B704
         "categories": CATEGORIES,
     }
 

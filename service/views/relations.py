@@ -166,9 +166,10 @@ def relations_map(government_id: str, args: dict, width: int) -> tuple[bytes, st
     return svg.encode(), SVG
 
 
-def record_url(government_id: str, lang: str | None) -> Callable[[str, str], str]:
-    """Where the timeline's marks link to: each record on its pair page."""
-    query = {"lang": lang} if lang else {}
+def record_url(government_id: str) -> Callable[[str, str], str]:
+    """Where the timeline's marks link to: each record on its pair page, on the same day,
+    moment and language as the request."""
+    query = {name: request.args[name] for name in ("as_of", "as_known_at", "lang") if request.args.get(name)}
 
     def url(country: str, record_id: str) -> str:
         return url_for("pages.pair", government_id=government_id, country=country, **query) + f"#{record_id}"
@@ -176,14 +177,14 @@ def record_url(government_id: str, lang: str | None) -> Callable[[str, str], str
     return url
 
 
-def timeline_svg(records: Records, until: dt.date, languages: tuple[str, ...], width: int, lang: str | None) -> str:
+def timeline_svg(records: Records, until: dt.date, languages: tuple[str, ...], width: int) -> str:
     government = records.government
     spec = TimelineInput(
         government["name"],
         government.get("start"),
         until,
         marks_of(records),
-        record_url(government["id"], lang),
+        record_url(government["id"]),
         languages,
     )
     return render_timeline(spec, width)
@@ -358,6 +359,6 @@ class Timeline(MethodView):
         def build() -> tuple[bytes, str]:
             records = load_records(government_id, args)
             until = args.get("as_of") or today()
-            return timeline_svg(records, until, languages, args["width"], args.get("lang")).encode(), SVG
+            return timeline_svg(records, until, languages, args["width"]).encode(), SVG
 
         return ANSWERS.respond(etag, build, **language_headers(languages))
