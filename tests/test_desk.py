@@ -7,12 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from service.domain.countries import closest_countries, negotiate, suggestion
+from service.http.negotiation import reader_languages
 from service.http.security import PAGE_CSP
+from service.store.database import db as _db
 from tests.support import factories as make
 from tests.support.constants import GOVERNMENT, RELATIONS
 
@@ -56,8 +60,6 @@ def test_languages_are_negotiated_to_a_catalogue(app, header, param, first):
     headers = {"Accept-Language": header} if header else {}
     query = f"?lang={param}" if param else ""
     with app.test_request_context(f"/{query}", headers=headers):
-        from service.http.negotiation import reader_languages
-
         chain = reader_languages()
     assert chain[0] == first and chain[-1] == "en"
 
@@ -215,8 +217,6 @@ def test_map_escapes_what_editors_write(client, db, editor):
 
 
 def _db_commit():
-    from service.store.database import db as _db
-
     _db.session.commit()
 
 
@@ -444,3 +444,13 @@ def test_pages_are_closed_with_the_api_reads(app, client, seeded, read_token, mo
         assert client.get(path).status_code == 401, path
         assert client.get(path, headers={"Authorization": f"Bearer {read_token}"}).status_code == 200, path
     assert client.get("/assets/desk.css").status_code == 200
+
+
+def test_shapes_are_read_as_data_and_pygal_never_imported():
+    script = (
+        "import sys; from service.pictures.statusmap import MapInput, render_status_map; "
+        "render_status_map(MapInput('x', None, '2025-07-04', [], []), 640); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygal', 'pygal_maps_world')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
