@@ -349,7 +349,7 @@ def test_government_page_in_arabic_is_right_to_left(client, seeded):
     response, html = page(client, PAGE, query_string={"as_of": "2025-07-04"}, headers={"Accept-Language": "ar"})
     assert '<html lang="ar" dir="rtl">' in html
     assert response.headers["Content-Language"] == "ar, en"
-    assert f'<span lang="ar">{ARABIC_CHINA}</span>' in html
+    assert f'<bdi lang="ar">{ARABIC_CHINA}</bdi>' in html
     assert '<span lang="en" dir="ltr">Country</span>' in html  # the page's own words are English, and say so
     assert 'direction="ltr"' in html  # the inline timeline keeps its own direction
     _, persian = page(client, PAGE, query_string={"lang": "fa"})

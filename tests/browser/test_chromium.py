@@ -123,10 +123,11 @@ def test_map_matches_the_relations_answer(browser, site, day, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_timeline_is_clean_and_links_to_the_records(browser, site, language):
-    page = visit(browser, site, f"/v1/governments/{GOVERNMENT}/timeline.svg?as_of=2025-07-04", language)
+@pytest.mark.parametrize("day", DAYS)
+def test_timeline_is_clean_and_links_to_the_records(browser, site, day, language):
+    page = visit(browser, site, f"/v1/governments/{GOVERNMENT}/timeline.svg?as_of={day}", language)
     try:
-        page.screenshot(f"timeline-2025-07-04-{language}")
+        page.screenshot(f"timeline-{day}-{language}")
         clean(page)
         marks = page.page.locator("a.mark")
         assert marks.count() == 8
@@ -138,7 +139,8 @@ def test_timeline_is_clean_and_links_to_the_records(browser, site, language):
         page.page.wait_for_load_state("load")
         assert page.page.url.endswith(f"#{record}")
         assert page.page.locator(f"article[id='{record}']").count() == 1
-        page.screenshot(f"pair-{language}")
+        assert f"as_of={day}" in page.page.url
+        page.screenshot(f"pair-{day}-{language}")
         clean(page)
     finally:
         page.close()
