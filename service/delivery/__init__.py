@@ -5,3 +5,5 @@
 - ``client``: one bounded HTTP request to a checked, pinned address;
 - ``loop``: the deliverer: claims, sends on a pool of threads, records, retries.
 """
+
+from . import webhooks  # noqa: E402,F401  registers the webhook sender

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..store import outbox
 from ..store.database import db
 from ..store.models import OutboxMessage, utcnow
-from .senders import Cancel, Sender
+from .senders import Cancel, Sender, SetAside
 
 log = logging.getLogger("service.deliver")
 SQLITE_LEASE = "deliverer"
@@ -157,6 +157,7 @@ class Deliverer:
                 continue
             if isinstance(prepared, Cancel):
                 outbox.cancel(message, prepared.reason, utcnow())
+            if isinstance(prepared, Cancel | SetAside):
                 db.session.commit()
                 continue
             flights.append(InFlight(message.id, message.kind, pool.submit(self.send, sender, prepared)))

@@ -33,10 +33,15 @@ class Cancel:
     reason: str
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """The sender has put the message aside itself (held it while its stream is paused)."""
+
+
 class Sender(Protocol):
     give_up_after: dt.timedelta
 
-    def prepare(self, message: OutboxMessage) -> Any | Cancel: ...
+    def prepare(self, message: OutboxMessage) -> Any | Cancel | SetAside: ...
 
     def send(self, prepared: Any) -> Outcome: ...
 

@@ -168,9 +168,7 @@ CATEGORY_WORDS = {
     "limited_relations": "limited relations",
     "none": "none",
 }
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January February March April May June July August September October November December").split()
 
 
 def status_words(status: Status) -> str:
@@ -189,7 +187,7 @@ def day_words(day: dt.date) -> str:
 
 
 def effective_words(day: dt.date | None, edtf: str | None) -> str:
-    """"from 3 July 2025"; a day drawn from a vaguer date names that date too."""
+    """ "from 3 July 2025"; a day drawn from a vaguer date names that date too."""
     if day is None:
         return "from an unknown day"
     if edtf is None or edtf == day.isoformat():

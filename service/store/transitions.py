@@ -56,9 +56,7 @@ def pair_state(pair: Pair) -> PairState | None:
     records = live_records(*pair)
     if records is None:
         return None
-    return PairState(
-        records.government, records.recognitions + records.exchanges, records.sources, records.published
-    )
+    return PairState(records.government, records.recognitions + records.exchanges, records.sources, records.published)
 
 
 def pairs_citing(source_id: str) -> set[Pair]:
@@ -66,9 +64,9 @@ def pairs_citing(source_id: str) -> set[Pair]:
     pairs: set[Pair] = set()
     for resource in RELATION_RECORDS:
         model, link = resource.model, resource.cites["sources"].link
-        statement = (
-            select(model.government_id, model.country).join(link.owner.class_, link.owner == model.id)
-        ).where(link.value == source_id)
+        statement = (select(model.government_id, model.country).join(link.owner.class_, link.owner == model.id)).where(
+            link.value == source_id
+        )
         pairs.update((government, country) for government, country in db.session.execute(statement))
     return pairs
 

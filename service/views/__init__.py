@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..http.api import ProblemApi
 from ..store.registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS, SOURCES
-from . import changes, contract, countries, health, relations, status_changes
+from . import changes, contract, countries, health, relations, status_changes, subscriptions
 from .records import record_blueprint
 
 
@@ -26,6 +26,7 @@ def register_views(app: Flask, api: ProblemApi) -> None:
         record_blueprint(SOURCES),
         changes.blp,
         status_changes.blp,
+        subscriptions.blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(contract.blp)
