@@ -118,7 +118,7 @@ def test_a_write_that_changes_no_status_records_nothing(seeded):
 
 
 def test_a_rolled_back_write_leaves_no_transition_and_no_outbox_message(seeded):
-    create_subscription({"url": "https://203.0.113.7/hook"}, "desk")
+    create_subscription({"url": "https://93.184.215.14/hook"}, "desk")
     seeded.session.commit()
     counts = lambda: (  # noqa: E731
         seeded.session.scalar(select(func.count()).select_from(StatusTransition)),

@@ -35,13 +35,14 @@ def refusal(address: Address) -> str | None:
         reason = refusal(inner)
         return f"it embeds {inner}, which is {reason}" if reason else None
     checks = (
+        # The narrower kinds first: Python counts most of them as private too.
+        ("is_unspecified", "the unspecified address"),
         ("is_loopback", "a loopback address"),
-        ("is_private", "a private address"),
         ("is_link_local", "a link-local address"),
         ("is_multicast", "a multicast address"),
-        ("is_reserved", "a reserved address"),
-        ("is_unspecified", "the unspecified address"),
         ("is_site_local", "a site-local address"),
+        ("is_reserved", "a reserved address"),
+        ("is_private", "a private address"),
     )
     for attribute, reason in checks:
         if getattr(address, attribute, False):
