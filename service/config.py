@@ -45,6 +45,8 @@ def delivery_settings() -> dict:
     return {
         # Development mode for webhooks: plain http to loopback, any address. Never in production.
         "WEBHOOK_ALLOW_PRIVATE": env_flag("WEBHOOK_ALLOW_PRIVATE"),
+        # 0: never look a webhook host name up (tests, sandboxes without DNS); IP literals still work.
+        "WEBHOOK_RESOLVE_NAMES": env_flag("WEBHOOK_RESOLVE_NAMES", default=True),
         "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
         "DELIVERY_WORKERS": int(os.environ.get("DELIVERY_WORKERS", "8")),
         "DELIVERY_POLL_SECONDS": float(os.environ.get("DELIVERY_POLL_SECONDS", "1")),

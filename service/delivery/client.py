@@ -36,6 +36,18 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+def no_lookups(host: str, port: int) -> list[str]:
+    """For tests and sandboxes (``WEBHOOK_RESOLVE_NAMES=0``): a name never resolves; IP literals still work."""
+    raise OSError("name lookups are off (WEBHOOK_RESOLVE_NAMES=0)")
+
+
+def resolver_from(config: Mapping) -> Resolver:
+    """The resolver the config names: one set in code (tests), none, or the system's."""
+    if config.get("WEBHOOK_RESOLVER"):
+        return config["WEBHOOK_RESOLVER"]
+    return system_resolver if config.get("WEBHOOK_RESOLVE_NAMES", True) else no_lookups
+
+
 @dataclass(frozen=True)
 class Target:
     """A URL split into what a request needs, and the checked address to connect to."""

@@ -24,7 +24,7 @@ from ..store.database import db
 from ..store.models import OutboxMessage, Subscription
 from ..store.outbox import Outcome, cancel, hold_stream
 from ..store.subscriptions import PAUSED, WEBHOOK, pause
-from .client import MAX_ANSWER_BYTES, RefusedUrl, check_url, post, system_resolver
+from .client import MAX_ANSWER_BYTES, RefusedUrl, check_url, post, resolver_from
 from .senders import Cancel, SetAside, sender
 
 USER_AGENT = "recognition-status-webhooks/1"
@@ -63,7 +63,7 @@ class WebhookSender:
         self.allow_private = bool(config["WEBHOOK_ALLOW_PRIVATE"])
         self.timeout = float(config["WEBHOOK_TIMEOUT_SECONDS"])
         self.give_up_after = dt.timedelta(seconds=float(config["DELIVERY_GIVE_UP_SECONDS"]))
-        self.resolve = config.get("WEBHOOK_RESOLVER") or system_resolver
+        self.resolve = resolver_from(config)
 
     def prepare(self, message: OutboxMessage) -> Prepared | Cancel | SetAside:
         subscription = db.session.get(Subscription, message.target)

@@ -128,7 +128,7 @@ class StatusChanges(MethodView):
         return page(args, filtered(args), "status-changes")
 
 
-@blp.route("/status-changes/<int:seq>", endpoint="get_status_change")
+@blp.route("/status-changes/<int(max=4611686018427387904):seq>", endpoint="get_status_change")
 class StatusChange(MethodView):
     @blp.doc(operationId="getStatusChange")
     @may_not_find(blp)

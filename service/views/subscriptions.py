@@ -14,7 +14,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from ..delivery.client import RefusedUrl, check_url, system_resolver
+from ..delivery.client import RefusedUrl, check_url, resolver_from
 from ..http import auth
 from ..http.api import Blueprint
 from ..http.negotiation import json_only
@@ -67,7 +67,7 @@ def checked_url(url: str) -> str:
         check_url(
             url,
             allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
-            resolve=config.get("WEBHOOK_RESOLVER") or system_resolver,
+            resolve=resolver_from(config),
         )
     except RefusedUrl as error:
         abort(422, message=f"The URL cannot receive webhooks: {error}.", errors={"url": [str(error)]})
