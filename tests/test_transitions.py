@@ -143,6 +143,7 @@ def test_a_source_date_reaches_every_pair_whose_records_it_dates(seeded):
     items = transitions(seeded)[before:]
     assert sorted(item["country"] for item in items) == ["AE", "CN", "QA", "RU"]
     assert all(item["corrects_another_day"] for item in items)
+    assert {item["effective"]["day"] for item in items} == {"2025-07-01"}
     china = next(item for item in items if item["country"] == "CN")
     assert brief(china) == (
         "CN",
