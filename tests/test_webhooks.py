@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 from contextlib import contextmanager
 
@@ -222,3 +225,53 @@ def test_a_deleted_subscription_gets_nothing_more(app, client, db, editor, devel
     assert receiver.requests == 0
     states = db.session.scalars(select(OutboxMessage.state)).all()
     assert set(states) == {"cancelled"}
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+def test_https_goes_to_the_pinned_address_and_checks_the_certificate_for_the_name(
+    app, client, db, editor, development, receivers, tmp_path
+):
+    """The certificate names hooks.test; the deliverer connects to the address it resolved and
+    verifies the name (SNI), and refuses a certificate made for another name."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=hooks.test",
+            "-addext",
+            "subjectAltName=DNS:hooks.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    receiver = receivers(tls=served, name="hooks.test")
+    impostor = receivers(tls=served, name="other.test")
+    trusted = ssl.create_default_context(cafile=str(cert))
+    development.update(
+        WEBHOOK_TLS_CONTEXT=trusted,
+        WEBHOOK_RESOLVER=lambda host, port: ["127.0.0.1"] if host in ("hooks.test", "other.test") else [],
+    )
+    subscribe(client, editor, receiver)
+    other = subscribe(client, editor, impostor)
+    seed()
+    with delivering(app):
+        assert wait_for(lambda: len(receiver.verified_seqs()) == SEED_TRANSITIONS)
+        assert wait_for(lambda: len(attempts(db, other)) >= 1)
+    assert impostor.deliveries == []
+    refused = attempts(db, other)[0]
+    assert refused.status_code is None and "CERTIFICATE_VERIFY_FAILED" in refused.error

@@ -64,6 +64,7 @@ class WebhookSender:
         self.timeout = float(config["WEBHOOK_TIMEOUT_SECONDS"])
         self.give_up_after = dt.timedelta(seconds=float(config["DELIVERY_GIVE_UP_SECONDS"]))
         self.resolve = resolver_from(config)
+        self.tls = config.get("WEBHOOK_TLS_CONTEXT")  # None: the system's CAs (tests trust their own)
 
     def prepare(self, message: OutboxMessage) -> Prepared | Cancel | SetAside:
         subscription = db.session.get(Subscription, message.target)
@@ -82,7 +83,12 @@ class WebhookSender:
             return Outcome(ok=False, error=f"not sent: {error}", permanent="does not resolve" not in str(error))
         now = dt.datetime.now(dt.UTC)
         answer = post(
-            target, prepared.body, signed_headers(prepared, now), timeout=self.timeout, max_bytes=MAX_ANSWER_BYTES
+            target,
+            prepared.body,
+            signed_headers(prepared, now),
+            timeout=self.timeout,
+            max_bytes=MAX_ANSWER_BYTES,
+            tls=self.tls,
         )
         excerpt = answer.body[:1024].decode("utf-8", errors="replace") if answer.body else None
         common = {

@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from ..domain.vocabulary import CATEGORIES, CERTAINTIES
-from .changes import FeedQuery
+from .changes import FeedQuery, next_after_field
 from .fields import DEFAULT_LIMIT, MAX_LIMIT, SEED_GOVERNMENT, UtcDateTime, choice_out, country_param
 from .governments import GovernmentRefSchema
 from .relations import BasisSchema
@@ -119,11 +119,7 @@ class StatusChangeSchema(Schema):
 
 class StatusChangePageSchema(Schema):
     items = fields.List(fields.Nested(StatusChangeSchema), required=True)
-    next_after = fields.Integer(
-        required=True,
-        allow_none=True,
-        metadata={"description": "Pass as `after` for the next page; null when this page reached the end."},
-    )
+    next_after = next_after_field()
 
 
 def category_param() -> fields.String:
