@@ -54,3 +54,5 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)"]
 ENTRYPOINT ["/app/docker-entrypoint.sh"]
+# `serve` (gunicorn) by default; `deliver` runs the webhook deliverer (docker-compose.yml).
+CMD ["serve"]

@@ -29,8 +29,12 @@ seed: migrate
 	$(BIN)/python -m service seed
 
 ## make run: install, migrate, seed (missing records added, untouched ones corrected), serve on http://127.0.0.1:$(PORT)
+## with the webhook deliverer beside gunicorn (started and stopped with it: gunicorn.conf.py), in
+## webhook development mode (http to loopback receivers; WEBHOOK_ALLOW_PRIVATE=0 to turn it off)
+WEBHOOK_ALLOW_PRIVATE ?= 1
 run: seed
-	exec $(BIN)/gunicorn --config gunicorn.conf.py "service:create_app()"
+	exec env RUN_DELIVERER=1 WEBHOOK_ALLOW_PRIVATE=$(WEBHOOK_ALLOW_PRIVATE) \
+		$(BIN)/gunicorn --config gunicorn.conf.py "service:create_app()"
 
 ## make test: the whole suite, on SQLite and on the PostgreSQL named by TEST_DATABASE_URL
 test: install-dev

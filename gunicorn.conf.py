@@ -1,6 +1,9 @@
 """gunicorn settings, all from environment variables (see the README table)."""
 
 import os
+import signal
+import subprocess
+import sys
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -23,3 +26,28 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # Hide the server version from clients.
 proc_name = "recognition-status"
+
+# --- the webhook deliverer beside gunicorn (make run) ---------------------------------------
+# With RUN_DELIVERER=1 (make run sets it) the master starts `python -m service deliver` once
+# it is ready and stops it (SIGTERM, then waits) as it exits: one command serves the API
+# and sends the webhooks. In a container the deliverer is a service of its own
+# (docker-compose.yml, command `deliver`), so this stays off there.
+_deliverer = None
+
+
+def when_ready(server):
+    global _deliverer
+    if os.environ.get("RUN_DELIVERER", "").strip().lower() in {"1", "true", "yes", "on"}:
+        _deliverer = subprocess.Popen([sys.executable, "-m", "service", "deliver"])
+        server.log.info("started the webhook deliverer (pid %s)", _deliverer.pid)
+
+
+def on_exit(server):
+    if _deliverer is not None and _deliverer.poll() is None:
+        _deliverer.send_signal(signal.SIGTERM)
+        try:
+            _deliverer.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            _deliverer.kill()
+            _deliverer.wait()
+        server.log.info("stopped the webhook deliverer")

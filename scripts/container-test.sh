@@ -21,7 +21,7 @@ HEALTH_TIMEOUT="${HEALTH_TIMEOUT:-90}"    # seconds
 
 log() { printf '[container-test] %s\n' "$*"; }
 
-contract_summary=""
+contract_summary="" deliver_check=""
 image_mb="?" build_seconds="?" tests_passed="?" exit_code="?" stop_seconds="?" run_uid="?"
 cleanup() {
     status=$?
@@ -39,6 +39,7 @@ cleanup() {
     echo "  runs as uid:      ${run_uid}"
     echo "  live tests:       ${tests_passed} passed"
     echo "  contract suite:   ${contract_summary:-?}"
+    echo "  deliverer:        ${deliver_check:-?}"
     echo "  SIGTERM exit:     ${exit_code} (stopped in ${stop_seconds} s)"
     if [ "$status" -eq 0 ]; then echo "  result:           OK"; else echo "  result:           FAILED ($status)"; fi
     exit "$status"
@@ -69,7 +70,8 @@ port=$("$PYTHON_BIN" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 # filtered out of podman's stderr here (--health-interval=disable alone does not
 # silence them in 4.3).
 quiet_systemd() { grep -v 'unable to get systemd connection' >&2 || true; }
-podman run --detach --name "$NAME" --publish "127.0.0.1:${port}:8000" \
+# WEBHOOK_RESOLVE_NAMES=0: webhook URLs the contract suite tries are never looked up in DNS.
+podman run --detach --name "$NAME" --publish "127.0.0.1:${port}:8000" --env WEBHOOK_RESOLVE_NAMES=0 \
     --health-interval=disable "$IMAGE" >/dev/null 2> >(quiet_systemd)
 log "started $NAME on 127.0.0.1:${port}"
 
@@ -96,6 +98,14 @@ skipped=$(grep -Eo '[0-9]+ skipped' "$report" | tail -n 1 | cut -d' ' -f1 || tru
 rm -f "$report"
 [ -n "$tests_passed" ] && [ "$tests_passed" -gt 0 ] || fail "no live test ran"
 [ -z "$skipped" ] || fail "$skipped live test(s) skipped"
+
+# The image's `deliver` command on the same data: it sends what is due and exits (--once).
+# Before the contract suite, which may register subscriptions: no subscription exists
+# yet, so nothing is sent anywhere.
+podman run --rm --volumes-from "$NAME" --env WEBHOOK_RESOLVE_NAMES=0 "$IMAGE" deliver --once \
+        2> >(quiet_systemd) | tail -n 3 || fail "the image's deliver command failed"
+deliver_check="deliver --once: exit 0"
+log "$deliver_check"
 
 # The full contract suite (every schemathesis check and phase) against the container,
 # with a write token made by the image's own CLI, as a consumer's CI would run it.

@@ -6,11 +6,13 @@ besides Flask's own (``routes``, ``shell``):
 - ``seed [--if-empty]``: load the shipped seed case, correcting records no editor changed;
 - ``tokens create|list|revoke``: manage API tokens;
 - ``openapi [--output FILE]``: generate the contract (``make openapi``);
-- ``synth --records N``: add synthetic data for benchmarks.
+- ``synth --records N``: add synthetic data for benchmarks;
+- ``deliver [--once]``: send what the outbox holds (webhooks), until SIGTERM.
 """
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -18,6 +20,8 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .app import create_app
+from .delivery.loop import Deliverer, Settings
+from .delivery.senders import build_senders
 from .openapi.document import generate_yaml
 from .store.seed import seed as load_seed
 from .store.synth import DEFAULT_SEED, RECORDS_PER_GOVERNMENT, SynthConflict, synth
@@ -137,6 +141,23 @@ def synth_command(records: int, governments: int | None, seed: int) -> None:
         f"{counts.recognitions} recognition(s), {counts.ambassador_exchanges} ambassador exchange(s), "
         f"{counts.changes} change(s) in {counts.seconds:.1f} s"
     )
+
+
+@cli.command("deliver")
+@click.option("--once", is_flag=True, help="Send what is due now, wait for those tries, and exit.")
+@with_appcontext
+def deliver_command(once: bool) -> None:
+    """Send the outbox's messages (webhooks) until SIGTERM or SIGINT; the tries in flight finish first."""
+    config = current_app.config
+    try:
+        settings = Settings.from_config(config)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    deliverer = Deliverer(build_senders(config), settings)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: deliverer.stop.set())
+    tries = deliverer.run(once=once)
+    click.echo(f"deliver: {tries} tr{'y' if tries == 1 else 'ies'}", err=True)
 
 
 def main() -> None:

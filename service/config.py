@@ -36,4 +36,22 @@ def from_environment() -> dict:
         "READ_REQUIRES_TOKEN": env_flag("READ_REQUIRES_TOKEN"),
         # Exact origins (scheme://host[:port]) allowed to call the API from a browser; none by default.
         "CORS_ORIGINS": tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()),
+        **delivery_settings(),
+    }
+
+
+def delivery_settings() -> dict:
+    """The deliverer's settings (``python -m service deliver``) and the webhooks' safety switch."""
+    return {
+        # Development mode for webhooks: plain http to loopback, any address. Never in production.
+        "WEBHOOK_ALLOW_PRIVATE": env_flag("WEBHOOK_ALLOW_PRIVATE"),
+        # 0: never look a webhook host name up (tests, sandboxes without DNS); IP literals still work.
+        "WEBHOOK_RESOLVE_NAMES": env_flag("WEBHOOK_RESOLVE_NAMES", default=True),
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "DELIVERY_WORKERS": int(os.environ.get("DELIVERY_WORKERS", "8")),
+        "DELIVERY_POLL_SECONDS": float(os.environ.get("DELIVERY_POLL_SECONDS", "1")),
+        "DELIVERY_LEASE_SECONDS": float(os.environ.get("DELIVERY_LEASE_SECONDS", "60")),
+        "DELIVERY_RETRY_BASE_SECONDS": float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS", "5")),
+        "DELIVERY_RETRY_MAX_SECONDS": float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600")),
+        "DELIVERY_GIVE_UP_SECONDS": float(os.environ.get("DELIVERY_GIVE_UP_SECONDS", str(24 * 3600))),
     }

@@ -28,7 +28,8 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    # Webhook host names never reach a real resolver: tests that need one set their own.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "WEBHOOK_RESOLVE_NAMES": False})
     yield app
     with app.app_context():
         _db.engine.dispose()

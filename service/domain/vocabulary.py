@@ -22,3 +22,9 @@ CATEGORIES = ("recognized", "ambassadors_exchanged", "limited_relations", "none"
 # A record's state on a day (service.domain.in_force), and how sure a relation row is.
 FORCE_STATES = ("in_force", "possibly_in_force", "not_in_force")
 CERTAINTIES = ("established", "uncertain", "no_records")
+
+# A webhook subscription: receiving, or paused (by its owner, after 24 h of failures, or a 410 Gone).
+SUBSCRIPTION_STATES = ("active", "paused")
+# An outbox message: waiting to be sent (or retried), sent, held while its stream is paused,
+# or dropped (its target is gone, or its sender gave up).
+OUTBOX_STATES = ("pending", "delivered", "held", "cancelled")

@@ -22,13 +22,18 @@ class ChangeSchema(Schema):
     reason = fields.String(required=True, allow_none=True, metadata={"example": "seed case"})
 
 
-class ChangePageSchema(Schema):
-    items = fields.List(fields.Nested(ChangeSchema), required=True)
-    next_after = fields.Integer(
+def next_after_field() -> fields.Integer:
+    """The seq a feed page resumes after: every feed paged with ``after=SEQ`` has it."""
+    return fields.Integer(
         required=True,
         allow_none=True,
         metadata={"description": "Pass as `after` for the next page; null when this page reached the end."},
     )
+
+
+class ChangePageSchema(Schema):
+    items = fields.List(fields.Nested(ChangeSchema), required=True)
+    next_after = next_after_field()
 
 
 class FeedQuery(Schema):

@@ -29,12 +29,15 @@ from sqlalchemy.orm import Mapped, MappedColumn, declared_attr, mapped_column, r
 
 from ..domain.dates import parse_bounds
 from ..domain.vocabulary import (
+    CATEGORIES,
     CHANGE_ACTIONS,
     CHANGE_RESOURCES,
     EXCHANGE_DIRECTIONS,
     EXCHANGE_RANKS,
+    OUTBOX_STATES,
     RECOGNITION_FORMS,
     SOURCE_KINDS,
+    SUBSCRIPTION_STATES,
     TOKEN_SCOPES,
 )
 from .database import db
@@ -297,3 +300,124 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+
+
+# --- alerts: status transitions, subscriptions, and the outbox that delivers them ---------------
+
+
+class StatusTransition(db.Model):
+    """One change of a (government, country) pair's status, recorded in the write's transaction.
+
+    ``body`` is the transition's wire form without its ``seq`` (given only at insert);
+    the other columns are what the feeds filter on.
+    """
+
+    __tablename__ = "status_transitions"
+    __table_args__ = (
+        CheckConstraint(COUNTRY_CODE_CHECK.format(col="country"), name="country_code"),
+        Index("ix_status_transitions_government_seq", "government_id", "seq"),
+        Index("ix_status_transitions_country_seq", "country", "seq"),
+        {"sqlite_autoincrement": True},  # a seq is never reused: feed readers resume by it
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    change_seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("changes.seq", ondelete="RESTRICT"), nullable=False
+    )
+    at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False)
+    government_id: Mapped[str] = mapped_column(String(64), nullable=False)  # kept after the government goes
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    to_category: Mapped[str] = mapped_column(enum_column(CATEGORIES, "transition_to_category"), nullable=False)
+    body: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+class Subscription(db.Model):
+    """A webhook endpoint: transitions of one government (or all) matching its filters are sent to ``url``.
+
+    ``secret`` signs the deliveries (Standard Webhooks); it is shown once, at creation.
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (CheckConstraint("length(url) >= 8", name="url_not_empty"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), nullable=False)
+    government_id: Mapped[str | None] = mapped_column(String(64), index=True)  # null: every government
+    countries: Mapped[list | None] = mapped_column(JSON)  # null: every country
+    categories: Mapped[list | None] = mapped_column(JSON)  # null: every category
+    secret: Mapped[str] = mapped_column(String(200), nullable=False)
+    state: Mapped[str] = mapped_column(enum_column(SUBSCRIPTION_STATES, "subscription_state"), nullable=False)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class OutboxMessage(db.Model):
+    """A message to send, written in the transaction that decided it (transactional outbox).
+
+    Generic over what is sent: ``kind`` names the sender (``service.delivery.senders``),
+    ``target`` is what it sends to (a subscription id, a URL path), ``payload`` what it
+    sends. Messages of one ``stream`` go out one at a time in id order; a null stream
+    has no order. A deliverer claims a message by setting ``claimed_by`` and
+    ``claimed_until`` (its lease); one that dies leaves a lease that expires.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_stream_id", "stream", "id"),
+        Index("ix_outbox_kind_target_id", "kind", "target", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    message_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)  # the same on every retry
+    stream: Mapped[str | None] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(2048), nullable=False)
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    state: Mapped[str] = mapped_column(enum_column(OUTBOX_STATES, "outbox_state"), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
+    first_attempt_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+
+
+class OutboxAttempt(db.Model):
+    """One try at sending an outbox message, and what came back."""
+
+    __tablename__ = "outbox_attempts"
+    __table_args__ = (Index("ix_outbox_attempts_message_number", "message_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False)
+    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    response_bytes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # read, at most the cap
+    response_excerpt: Mapped[str | None] = mapped_column(Text)
+    deliverer: Mapped[str] = mapped_column(String(100), nullable=False)
+
+
+class DelivererLease(db.Model):
+    """A named lease a deliverer holds while it runs: on SQLite, the one deliverer allowed."""
+
+    __tablename__ = "deliverer_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100), nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False)

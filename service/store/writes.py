@@ -18,6 +18,7 @@ from .changes import log_change, next_version_for
 from .database import db
 from .models import utcnow
 from .registry import Citation, Resource
+from .transitions import Watch, announce, watch
 
 
 class InvalidReference(ValueError):
@@ -58,11 +59,22 @@ def cited_records(name: str, citation: Citation, value: Any) -> Any:
 
 
 def logged(
-    action: str, resource: Resource, record: Any, before: dict | None, *, actor: str, reason: str | None
+    action: str,
+    resource: Resource,
+    record: Any,
+    before: dict | None,
+    watched: Watch,
+    *,
+    actor: str,
+    reason: str | None,
 ) -> None:
-    """Append the change ``action`` made to ``record``: it before, and after (nothing after a delete)."""
+    """Append the change ``action`` made to ``record`` (it before, and after; nothing after a
+    delete), and the status transitions it caused in the pairs ``watched``."""
     after = None if action == "delete" else snapshot(resource, record)
-    log_change(action, resource.name, record.id, before, after, actor=actor, reason=reason)
+    change = log_change(action, resource.name, record.id, before, after, actor=actor, reason=reason)
+    if watched.before:
+        db.session.flush()  # the change's seq, for its transitions
+        announce(watched, change)
 
 
 def assign_fields(resource: Resource, record: Any, fields: Mapping[str, Any]) -> None:
@@ -78,11 +90,12 @@ def create_record(resource: Resource, fields: Mapping[str, Any], *, actor: str, 
     record = resource.model()
     fields = dict(fields)
     record.id = fields.pop("id", None) or resource.new_id()
+    watched = watch(resource, None, fields)
     assign_fields(resource, record, fields)
     record.version = next_version_for(resource.name, record.id)
     db.session.add(record)
     db.session.flush()
-    logged("create", resource, record, None, actor=actor, reason=reason)
+    logged("create", resource, record, None, watched, actor=actor, reason=reason)
     return record
 
 
@@ -91,11 +104,12 @@ def update_record(
 ) -> Any:
     """Apply validated fields; the flush fails with StaleDataError if the version moved."""
     before = snapshot(resource, record)
+    watched = watch(resource, before, fields)
     assign_fields(resource, record, fields)
     record.version = record.version + 1
     record.updated_at = utcnow()
     db.session.flush()
-    logged("update", resource, record, before, actor=actor, reason=reason)
+    logged("update", resource, record, before, watched, actor=actor, reason=reason)
     return record
 
 
@@ -116,6 +130,7 @@ def delete_record(resource: Resource, record: Any, *, actor: str, reason: str | 
         listed = "; ".join(f"{kind}: {', '.join(ids[:20])}" for kind, ids in dependents.items())
         raise HasDependents(f"'{record.id}' is still referenced by {listed}", dependents)
     before = snapshot(resource, record)
+    watched = watch(resource, before, None)
     db.session.delete(record)
     db.session.flush()
-    logged("delete", resource, record, before, actor=actor, reason=reason)
+    logged("delete", resource, record, before, watched, actor=actor, reason=reason)

@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..http.api import ProblemApi
 from ..store.registry import AMBASSADOR_EXCHANGES, GOVERNMENTS, RECOGNITIONS, SOURCES
-from . import changes, contract, countries, health, pages, relations
+from . import changes, contract, countries, health, pages, relations, status_changes, subscriptions
 from .records import record_blueprint
 
 
@@ -25,6 +25,8 @@ def register_views(app: Flask, api: ProblemApi) -> None:
         record_blueprint(AMBASSADOR_EXCHANGES),
         record_blueprint(SOURCES),
         changes.blp,
+        status_changes.blp,
+        subscriptions.blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(contract.blp)

@@ -99,6 +99,7 @@ def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Serve
         "PORT": str(free_port()),
         "WEB_CONCURRENCY": "2",
         "LOG_LEVEL": "INFO",
+        "WEBHOOK_RESOLVE_NAMES": "0",  # no test asks a real DNS server
         **settings,
     }
     run_cli(env, "-m", "alembic", "upgrade", "head")
