@@ -78,6 +78,9 @@ def test_the_seed_records_exactly_these_transitions(seeded):
     assert {s["id"] for s in russia["sources"]} >= {CNN}
     china = items[3]
     assert china["effective"]["dated_by"] == {"resource": "sources", "id": CNN, "field": "published"}
+    assert china["title"] == (
+        "China: no records → limited relations, known from 3 July 2025, when first reported (its start is not given)"
+    ), "a first report's day is never presented as the day relations began"
     assert items[1]["title"].endswith("possibly limited relations (uncertain), from an unknown day")
     assert [item["change"] for item in items] == sorted(item["change"] for item in items)
 

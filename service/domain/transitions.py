@@ -186,16 +186,19 @@ def day_words(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def effective_words(day: dt.date | None, edtf: str | None) -> str:
-    """ "from 3 July 2025"; a day drawn from a vaguer date names that date too."""
+def effective_words(day: dt.date | None, dated: DatedBy | None) -> str:
+    """ "from 3 July 2025"; a day drawn from a vaguer date names that date too, and a day
+    that is only a first report's says so: the status may have held before it."""
     if day is None:
         return "from an unknown day"
-    if edtf is None or edtf == day.isoformat():
+    if dated is not None and dated.field == "published":
+        return f"known from {day_words(day)}, when first reported (its start is not given)"
+    if dated is None or dated.edtf == day.isoformat():
         return f"from {day_words(day)}"
-    return f"from {day_words(day)} (the date given is {edtf})"
+    return f"from {day_words(day)} (the date given is {dated.edtf})"
 
 
-def title(country_name: str, change: Change, edtf: str | None) -> str:
+def title(country_name: str, change: Change, dated: DatedBy | None) -> str:
     """ "Russian Federation: ambassadors exchanged → recognized, from 3 July 2025" """
     arrow = f"{status_words(change.before)} → {status_words(change.after)}"
-    return f"{country_name}: {arrow}, {effective_words(change.effective, edtf)}"
+    return f"{country_name}: {arrow}, {effective_words(change.effective, dated)}"

@@ -159,7 +159,7 @@ def wire_body(pair: Pair, state: PairState, change: Change, logged: LoggedChange
         "government": {"id": government, "name": state.government["name"]},
         "country": country,
         "country_name": name,
-        "title": title(name, change, edtf),
+        "title": title(name, change, dated),
         "from": change.before.wire(),
         "to": change.after.wire(),
         "effective": effective,
