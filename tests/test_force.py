@@ -133,3 +133,33 @@ def test_a_record_is_never_in_two_states(record, day):
 def test_the_state_changes_only_on_a_change_day(record, day):
     if day not in record.change_days():
         assert record.state_on(day) == record.state_on(day - dt.timedelta(days=1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    record=spans(),
+    first=st.dates(D("1985-01-01"), D("2035-12-31")),
+    length=st.integers(0, 20000),
+)
+def test_runs_cover_the_days_with_the_state_of_each(record, first, length):
+    """``runs`` (what the timeline draws) tiles the days, each run one state, no two
+    neighbours alike, every day's state that of ``state_on``."""
+    last = min(first + dt.timedelta(days=length), dt.date.max)
+    runs = record.runs(first, last)
+    assert runs[0][1] == first and runs[-1][2] == last
+    for (state, begin, end), following in zip(runs, [*runs[1:], None], strict=True):
+        assert begin <= end
+        assert record.state_on(begin) == state and record.state_on(end) == state
+        if following:
+            assert following[1] == end + dt.timedelta(days=1) and following[0] != state
+    for day in {first, last, *(d for d in record.change_days() if first <= d <= last)}:
+        assert next(state for state, begin, end in runs if begin <= day <= end) == record.state_on(day)
+
+
+def test_runs_reach_the_calendars_edges():
+    record = span(None, "9999-12-31", "0001-01-01")
+    assert record.runs(dt.date.min, dt.date.max) == [
+        (IN_FORCE, dt.date.min, D("9999-12-30")),
+        (NOT_IN_FORCE, D("9999-12-31"), dt.date.max),
+    ]
+    assert span("2025-07").runs(dt.date.min, dt.date.min) == [(NOT_IN_FORCE, dt.date.min, dt.date.min)]

@@ -65,3 +65,19 @@ class Span:
         """The days on which its state can differ from the day before."""
         bounds = (self.begun_earliest, self.begun_latest, self.end_earliest, self.end_latest)
         return {day for day in bounds if day is not None}
+
+    def runs(self, first: dt.date, last: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+        """Its states from ``first`` to ``last`` (both included) as (state, first day, last
+        day) runs, each as long as the state stays the same; read from ``state_on`` on the
+        days ``change_days`` names, so a picture of them cannot disagree with the rule."""
+        cuts = sorted(day for day in self.change_days() if first < day <= last)
+        runs: list[tuple[str, dt.date, dt.date]] = []
+        for begin, following in zip([first, *cuts], [*cuts, None], strict=True):
+            # A cut is later than ``first``, so the day before it is a real date.
+            end = following - dt.timedelta(days=1) if following is not None else last
+            state = self.state_on(begin)
+            if runs and runs[-1][0] == state:
+                runs[-1] = (state, runs[-1][1], end)
+            else:
+                runs.append((state, begin, end))
+        return runs
