@@ -17,6 +17,7 @@ from service.domain.countries import closest_countries, negotiate, suggestion
 from service.http.negotiation import reader_languages
 from service.http.security import PAGE_CSP
 from service.store.database import db as _db
+from service.store.seed import seed as load_seed
 from tests.support import factories as make
 from tests.support.constants import GOVERNMENT, RELATIONS
 
@@ -251,9 +252,102 @@ def test_timeline_draws_a_partial_date_as_a_range(client, db):
     _db_commit()
     root = svg_of(client.get("/v1/governments/xx-test/timeline.svg", query_string={"as_of": "2025-01-01"}))
     mark = root.find(".//s:a[@class='mark']", SVG)
-    fade = mark.find("s:rect[@class='date-range']", SVG)
-    assert fade is not None and float(fade.get("width")) > 1
+    # Possibly in force across June (hatched, fading in), then in force (solid).
+    possibly, solid = mark.findall("s:rect", SVG)
+    assert (possibly.get("class"), possibly.get("data-first"), possibly.get("data-last")) == (
+        "possibly",
+        "2024-06-01",
+        "2024-06-29",
+    )
+    assert possibly.get("mask") == "url(#timeline-fade-in)" and float(possibly.get("width")) > 1
+    assert (solid.get("class"), solid.get("data-first"), solid.get("data-last")) == (
+        "in-force",
+        "2024-06-30",
+        "2025-01-01",
+    )
     assert "from a day between 2024-06-01 and 2024-06-30" in mark.find("s:title", SVG).text
+
+
+def test_the_timeline_carries_its_sources(client, seeded):
+    root = svg_of(client.get(TIMELINE, query_string={"as_of": "2025-07-04"}))
+    line = " ".join(t.text for t in root.iterfind("s:text[@class='source-line']", SVG))
+    assert line.startswith("Sources: ") and "CNN, 2025-07-03" in line
+    assert "Ministry of Foreign Affairs of the Russian Federation" in line
+
+
+def picture_state_on(root: ET.Element, record: str, day: str) -> str:
+    """The state the timeline draws for ``record`` on ``day`` (not_in_force: nothing drawn)."""
+    link = root.find(f".//s:a[@data-record='{record}']", SVG)
+    for rect in link.iterfind("s:rect", SVG):
+        if rect.get("data-first") <= day <= rect.get("data-last"):
+            return rect.get("data-state")
+    return "not_in_force"
+
+
+def test_the_timeline_draws_each_record_as_the_relations_answer_states_it(client, db):
+    """A record reported after its end, one starting after the day shown, one whose vague
+    start straddles it: the bars say what the answer's basis says, never more."""
+    make.government("xx-test")
+    after_its_end = make.recognition("FR", None, end="2020", sources=[make.source("2025-07")])
+    not_yet = make.recognition("DE", "2027-03-01")
+    vague = make.recognition("IT", "2024?")
+    reported = make.exchange("CN", "country_to_government", start=None, sources=[make.source("2025-07-03")])
+    _db_commit()
+    for day in ("2019-06-01", "2020-06-01", "2025-01-01", "2025-07-02", "2025-07-03", "2025-07-31", "2026-01-01"):
+        answer = client.get("/v1/governments/xx-test/relations", query_string={"as_of": day}).json
+        states = {basis["id"]: basis["state"] for row in answer["items"] for basis in row["basis"]}
+        assert set(states) == {after_its_end, not_yet, vague, reported}
+        root = svg_of(client.get("/v1/governments/xx-test/timeline.svg", query_string={"as_of": day}))
+        for record, state in states.items():
+            assert picture_state_on(root, record, day) == state, (day, record)
+            link = root.find(f".//s:a[@data-record='{record}']", SVG)
+            arrow = link.find("s:path[@class='no-end']", SVG)
+            assert arrow is None if state == "not_in_force" else True, (day, record)
+    title = root.find(f".//s:a[@data-record='{after_its_end}']/s:title", SVG).text
+    assert "in force from" not in title and "first reported by 2025-07-31" in title
+
+
+def test_the_legend_matches_what_is_drawn(client, db):
+    make.government("xx-test")
+    make.recognition("DE", "2027-03-01")
+    _db_commit()
+    root = svg_of(client.get("/v1/governments/xx-test/timeline.svg", query_string={"as_of": "2025-01-01"}))
+    assert root.find(".//s:rect[@class='in-force']", SVG) is None
+    assert root.find(".//s:path[@class='no-end']", SVG) is None
+    assert root.find(".//s:a/s:text[@class='note']", SVG).text == "not in force on any day shown"
+
+
+@pytest.fixture
+def at_the_calendars_edges(db):
+    """A government without a start; one whose record begins in June of year 1 and ends
+    on the calendar's last day; and the seed."""
+    make.government("xx-open")
+    make.recognition("FR", None, government_id="xx-open", sources=[make.source("2001-01-01")])
+    make.government("xx-early")
+    make.recognition("FR", "0001-06-01", end="9999-12-31", government_id="xx-early")
+    make.exchange("FR", "country_to_government", start="0001", government_id="xx-early")
+    _db_commit()
+    load_seed()
+    return ("xx-open", "xx-early", GOVERNMENT)
+
+
+@pytest.mark.parametrize("day", [None, "0001-01-01", "0001-12-31", "9999-12-31"])
+def test_pictures_and_pages_at_the_calendars_edges(client, at_the_calendars_edges, day):
+    query = {"as_of": day} if day else {}
+    for government in at_the_calendars_edges:
+        api = f"/v1/governments/{government}"
+        timeline = svg_of(client.get(f"{api}/timeline.svg", query_string={**query, "width": 640}))
+        answer = client.get(f"{api}/relations", query_string=query).json
+        for row in answer["items"]:
+            for basis in row["basis"]:
+                assert picture_state_on(timeline, basis["id"], answer["as_of"]) == basis["state"]
+        status_map = drawn_countries(svg_of(client.get(f"{api}/relations.svg", query_string=query)))
+        assert {row["country"]: row["category"] for row in answer["items"]} == {
+            code: status_map[code].get("data-category") for code in (row["country"] for row in answer["items"])
+        }
+        _, html = page(client, f"/governments/{government}", query_string=query)
+        assert '<svg xmlns="http://www.w3.org/2000/svg"' in html  # the timeline, inline
+        page(client, f"/governments/{government}/FR", query_string=query)
 
 
 def test_timeline_lane_names_follow_the_language(client, seeded):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,16 @@ class Records:
     exchanges: list[Fact]
     sources: dict[str, dict[str, Any]]
     published: dict[str, dt.date | None]
+
+    def cited_sources(self) -> list[dict[str, Any]]:
+        """The sources its recognitions and exchanges cite, once each, by publication."""
+        cited = {source for fact in self.recognitions + self.exchanges for source in fact.data["sources"]}
+        return by_publication(self.sources[s] for s in cited if s in self.sources)
+
+
+def by_publication(sources: Iterable[Mapping[str, Any]]) -> list[Any]:
+    """Sources in the order a reader lists them: by publication date (undated first), publisher, id."""
+    return sorted(sources, key=lambda s: (s.get("published") or "", s["publisher"], s["id"]))
 
 
 def category_of(facts: Iterable[Fact]) -> str:

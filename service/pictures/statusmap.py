@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pycountry
 
 from ..domain.countries import ENGLISH, country_name, is_rtl
+from ..domain.relations import by_publication
 from ..domain.vocabulary import CATEGORIES
 from .shapes import world_shapes
 
@@ -108,6 +109,14 @@ class MapInput:
     known_at: str | None = None  # as_known_at, when the answer is rebuilt from the change log
     labels: Mapping[str, str] = field(default_factory=lambda: ENGLISH_LABELS)
     ui_language: str = ENGLISH
+
+
+def sources_line(sources: Sequence[Mapping[str, str]], labels: Mapping[str, str] = ENGLISH_LABELS) -> str:
+    """The line every picture carries: each cited publisher with its publication date."""
+    cited = "; ".join(
+        f"{s['publisher']}, {s['published']}" if s.get("published") else str(s["publisher"]) for s in sources
+    )
+    return labels["sources"].format(sources=cited or labels["no_sources"])
 
 
 def _text_width(text: str, size: float) -> float:
@@ -383,12 +392,11 @@ class _Builder:
 
     def source_lines(self, root: ET.Element, top: float) -> float:
         lay = self.layout
-        cited = "; ".join(
-            f"{s['publisher']}, {s['published']}" if s.get("published") else str(s["publisher"])
-            for s in self.spec.sources
-        ) or self.label("no_sources")
         y = top
-        for paragraph in (self.label("sources", sources=cited), self.label("shapes", attribution=SHAPES_ATTRIBUTION)):
+        for paragraph in (
+            sources_line(self.spec.sources, self.labels),
+            self.label("shapes", attribution=SHAPES_ATTRIBUTION),
+        ):
             for line in wrap(paragraph, lay.small_size, lay.width - 2 * lay.margin):
                 y += lay.small_size * 1.35
                 self.text(root, y, line, lay.small_size, fill=MUTED_INK, **{"class": "source-line"})
@@ -431,7 +439,7 @@ def status_map(
     for row in answer["items"]:
         for source in row["sources"]:
             cited[source["id"]] = source
-    sources = sorted(cited.values(), key=lambda s: (s.get("published") or "", s["publisher"], s["id"]))
+    sources = by_publication(cited.values())
     spec = MapInput(
         answer["government"]["name"],
         government_country,

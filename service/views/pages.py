@@ -253,11 +253,7 @@ class PairPage(MethodView):
         reader = Reader()
         as_of: dt.date = args.get("as_of") or today()
         row = None if errors else single_relation(records, as_of, code, reader.languages)
-        cited = {source for fact in records.recognitions + records.exchanges for source in fact.data["sources"]}
-        sources = sorted(
-            (records.sources[s] for s in cited if s in records.sources),
-            key=lambda s: (s.get("published") or "", s["publisher"], s["id"]),
-        )
+        sources = records.cited_sources()
         numbers = {source["id"]: number for number, source in enumerate(sources, 1)}
         return render(
             "pair.html",

@@ -186,6 +186,7 @@ def timeline_svg(records: Records, until: dt.date, languages: tuple[str, ...], w
         marks_of(records),
         record_url(government["id"]),
         languages,
+        records.cited_sources(),
     )
     return render_timeline(spec, width)
 
@@ -345,12 +346,17 @@ class Timeline(MethodView):
 
         A standalone SVG, `width` 640 or 1280 px: one lane per country with records, one
         bar per recognition or ambassador exchange, from the government's start to
-        `as_of` (default today). A partial or uncertain date (`2025-07`, `2024?`) is drawn
-        as a range with a faded edge, never as a point; a record with no start is solid
-        from its first report and hatched, with an open end, back to the government's
-        start (possibly in force before); an arrow means no end is recorded. Each bar
-        links to its record on the pair page (`/governments/{government_id}/{country}#{id}`)
-        and has a `<title>` in words. `as_known_at` draws the records as they were then.
+        `as_of` (default today). Each bar shows the record's state on each day by the
+        rule of the relations answer: solid where it is `in_force`, hatched where it is
+        `possibly_in_force`, nothing where it is `not_in_force` (a record in force on no
+        day shown is a line of text). A partial or uncertain date (`2025-07`, `2024?`) is
+        a range, so the hatch fades in (or out) across it, never a point; a record with no
+        start is hatched, with an open end, back to the axis start and solid from its
+        first report if it is in force then; an arrow means no end is recorded, drawn only
+        when the record is in force or possibly in force on `as_of`. Each bar links to its
+        record on the pair page (`/governments/{government_id}/{country}#{id}`) and has a
+        `<title>` in words; a source line lists the cited publishers and dates.
+        `as_known_at` draws the records as they were then.
         """
         representation(None, (SVG,))
         etag = relations_etag("timeline")
