@@ -463,6 +463,29 @@ def test_a_bad_date_on_the_page_shows_the_error_and_keeps_the_form(client, seede
     page(client, PAGE, 422, query_string={"lang": "x" * 65})
 
 
+def test_a_nul_in_a_page_query_is_shown_on_the_page(client, seeded):
+    _, html = page(client, PAGE, 422, query_string={"as_of": "2025-07\x0004", "lang": "ar"})
+    assert "contains a NUL character" in html and 'aria-invalid="true"' in html
+    assert 'value="2025-07\ufffd04"' in html  # the form kept, as a browser would read it
+    assert "\x00" not in html and '<input type="hidden" name="lang" value="ar">' in html
+    assert '<tr id="row-' not in html
+    _, html = page(client, f"{PAGE}/RU", 422, query_string={"as_known_at": "\x00"})
+    assert "contains a NUL character" in html
+    _, html = page(client, "/", 422, query_string={"q": "Tali\x00ban"})
+    assert "contains a NUL character" in html and 'value="Tali\ufffdban"' in html
+    _, html = page(client, "/", 422, query_string={"q\x00": "x"})
+    assert "q\\u0000" in html  # the name, printable
+    page(client, "/governments/taliban", 404, query_string={"as_of": "\x00"})
+    # The API keeps its problem+json.
+    response = client.get(RELATIONS, query_string={"as_of": "\x00"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+
+
+def test_a_nul_does_not_open_a_closed_page(app, client, seeded, monkeypatch):
+    monkeypatch.setitem(app.config, "READ_REQUIRES_TOKEN", True)
+    assert client.get(PAGE, query_string={"as_of": "\x00"}).status_code == 401
+
+
 def test_pages_of_what_does_not_exist_are_404_with_a_way_on(client, seeded):
     _, html = page(client, "/governments/taliban", 404)
     assert 'href="/?q=taliban"' in html and "GET /v1/governments?q=taliban" in html

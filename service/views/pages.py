@@ -19,15 +19,17 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, send_from_directory, url_for
 from flask.views import MethodView
 from markupsafe import Markup
 from marshmallow import RAISE, Schema, ValidationError
+from werkzeug.datastructures import ImmutableMultiDict
 
 from ..domain.countries import ENGLISH, UnknownCountry, canonical_alpha2, content_languages, is_rtl, localized_name
 from ..domain.relations import Records, classify, single_relation, today
 from ..domain.vocabulary import CATEGORIES
 from ..http.auth import require
+from ..http.input_guards import NUL, printable_name
 from ..http.negotiation import reader_languages
 from ..pictures.statusmap import SHAPES_ATTRIBUTION
 from ..schemas.fields import as_known_at_param, as_of_param, lang_param, text_search
@@ -79,15 +81,45 @@ class StatusArgs(Schema):
     lang = lang_param()
 
 
+@blp.url_value_preprocessor
+def set_aside_unstorable_parameters(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A NUL in a page's query is an error shown on the page, like any invalid value.
+
+    The app's input guard answers a NUL in any query with a problem+json 422, which is
+    right for the API but not for a person at a form. This runs before that guard: it
+    takes such parameters out of ``request.args`` (so nothing downstream ever sees a NUL)
+    and keeps them in ``g`` for ``parsed`` to report and the form to show.
+    """
+    refused = {name: value for name, value in request.args.items(multi=True) if NUL in name or NUL in value}
+    if refused:
+        g.refused_parameters = refused
+        kept = [(n, v) for n, v in request.args.items(multi=True) if n not in refused]
+        request.args = ImmutableMultiDict(kept)
+
+
+def refused_parameters() -> dict[str, str]:
+    """Parameters set aside for holding a NUL, by printable name, as a form shows them."""
+    refused = g.get("refused_parameters", {})
+    # An HTML parser would read a NUL as U+FFFD anyway; say so in the value shown.
+    return {printable_name(name): value.replace(NUL, "\ufffd") for name, value in refused.items()}
+
+
+def form_values() -> dict[str, str]:
+    """What the reader typed, as the form shows it again."""
+    return {**request.args.to_dict(), **refused_parameters()}
+
+
 def parsed(schema: Schema) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The page's query loaded by ``schema``, and its errors by parameter (empty when valid).
     A field left empty in a form is not given (an empty search lists every government)."""
+    errors = {name: ["contains a NUL character; remove it"] for name in refused_parameters()}
     given = {name: value for name, value in request.args.items() if value != "" or name not in schema.fields}
     try:
-        return schema.load(given), {}
+        loaded = schema.load(given)
     except ValidationError as error:
         messages = error.messages_dict
-        return {}, {name: value if isinstance(value, list) else [str(value)] for name, value in messages.items()}
+        errors.update({name: value if isinstance(value, list) else [str(value)] for name, value in messages.items()})
+    return ({}, errors) if errors else (loaded, {})
 
 
 class Reader:
@@ -154,7 +186,7 @@ class Home(MethodView):
             "home.html",
             422 if errors else 200,
             errors=errors,
-            q=request.args.get("q", ""),
+            q=form_values().get("q", ""),
             governments=found,
             searched="q" in args,
         )
@@ -217,11 +249,11 @@ class GovernmentPage(MethodView):
             context = status_context(government_id, {})
             if context is None:
                 return not_found(f"No government has the id '{government_id}'.", government_id)
-            return render("government.html", 422, errors=errors, form=request.args, **{**context, "answer": None})
+            return render("government.html", 422, errors=errors, form=form_values(), **{**context, "answer": None})
         context = status_context(government_id, args)
         if context is None:
             return not_found(f"No government has the id '{government_id}'.", government_id)
-        return render("government.html", errors={}, form=request.args, **context)
+        return render("government.html", errors={}, form=form_values(), **context)
 
 
 def pair_history(records) -> list[Any]:
@@ -260,7 +292,7 @@ class PairPage(MethodView):
             422 if errors else 200,
             reader=reader,
             errors=errors,
-            form=request.args,
+            form=form_values(),
             records=records,
             code=code,
             country_name=reader.name(code),
