@@ -180,6 +180,21 @@ def test_relations_example_is_what_the_service_answers(client, seeded, document)
     assert response.json == example
 
 
+def test_relation_basis_has_an_example_the_service_would_give(client, seeded, document):
+    schemas = document["components"]["schemas"]
+    basis = schemas["Basis"]
+    for name in ("Relation", "SingleRelation"):
+        example = schemas[name]["properties"]["basis"]["example"]
+        assert example, name
+        for item in example:
+            assert set(item) == set(basis["properties"]) == set(basis["required"])
+            for field, value in item.items():
+                assert value in basis["properties"][field].get("enum", [value])
+    # The seed's Russia on the example's day, as the row's other examples describe it.
+    russia = client.get("/v1/governments/af-islamic-emirate/relations/RU?as_of=2025-07-04").json
+    assert russia["basis"] == schemas["Relation"]["properties"]["basis"]["example"]
+
+
 # --- serving ----------------------------------------------------------------------------
 
 

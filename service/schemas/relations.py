@@ -118,7 +118,9 @@ class RelationSchema(Schema):
         required=True,
         metadata={
             "description": "The records that decide the category and those that could change it, each with its "
-            "state on `as_of`; for an established `none`, the records known not to be in force."
+            "state on `as_of`; for an established `none`, the records known not to be in force.",
+            # The seed's Russia on 2025-07-04, as the row's other examples describe it.
+            "example": [{"id": "rcg_8c6475f1647032195d51", "resource": "recognitions", "state": "in_force"}],
         },
     )
     known_since = fields.Date(
