@@ -364,3 +364,13 @@ def test_seeding_an_older_seed_corrects_it_through_the_change_feed(db, tmp_path)
         assert change.before["title"].startswith("Old description")
         assert change.after["title"] != change.before["title"]
     assert seed().writes == 0, "a second run finds nothing to correct"
+
+
+def test_a_recognition_that_ended_before_its_first_report_had_begun_by_its_end(client, db):
+    make.government()
+    make.recognition("FR", None, "2020", sources=[make.source("2025-07-31")])
+    make.commit()
+    answer, rows = rows_of(client, "2025-08-01", "xx-test")
+    assert (rows["FR"]["category"], rows["FR"]["certainty"]) == ("none", "established")
+    first = answer["first_recognized_by"]
+    assert (first["country"], first["certainty"], first["known_since"]) == ("FR", "established", "2020-12-31")

@@ -205,6 +205,13 @@ def relation_row(
     }
 
 
+def surely_begun(span: Span) -> dt.date | None:
+    """The day by which a record had surely begun: its start's latest day, else its first
+    report; and a record that ended had begun by its end's latest day at the latest."""
+    days = [day for day in (span.begun_latest, span.end_latest) if day is not None]
+    return min(days, default=None)
+
+
 def first_recognition(records: Records, day: dt.date) -> dict[str, Any] | None:
     """The earliest recognition that had begun by ``day``, ended or not, and how sure that is.
 
@@ -215,24 +222,25 @@ def first_recognition(records: Records, day: dt.date) -> dict[str, Any] | None:
     """
     spans = [(fact, fact.span(records.published)) for fact in records.recognitions]
     maybe = [(f, s) for f, s in spans if s.begun_earliest is None or s.begun_earliest <= day]
-    begun = [(f, s) for f, s in maybe if s.begun_latest is not None and s.begun_latest <= day]
+    begun = [(f, s, surely_begun(s)) for f, s in maybe]
+    begun = [(f, s, by) for f, s, by in begun if by is not None and by <= day]
     if begun:
-        fact, span = min(begun, key=lambda item: (item[1].begun_latest, item[0].data["country"], item[0].id))
+        fact, span, by = min(begun, key=lambda item: (item[2], item[0].data["country"], item[0].id))
         rivals = [
             s
             for f, s in maybe
-            if f.data["country"] != fact.data["country"]
-            and (s.begun_earliest is None or s.begun_earliest < span.begun_latest)
+            if f.data["country"] != fact.data["country"] and (s.begun_earliest is None or s.begun_earliest < by)
         ]
         certainty = "uncertain" if rivals else "established"
+        surely_by = by
     elif maybe:
         fact, span = min(
             maybe, key=lambda item: (item[1].begun_earliest or dt.date.min, item[0].data["country"], item[0].id)
         )
         certainty = "uncertain"
+        surely_by = None
     else:
         return None
-    surely_by = span.begun_latest if span.begun_latest is not None and span.begun_latest <= day else None
     return {
         "country": fact.data["country"],
         "start": fact.data["start"],
