@@ -10,6 +10,7 @@ from flask import Flask
 from marshmallow import fields
 
 from . import config
+from .hotpath import with_hot_path
 from .http.api import ProblemApi
 from .http.auth import register_read_guard
 from .http.caching import register_http_caching
@@ -35,7 +36,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # After register_http_caching, so its after_request runs first and hashes the
     # /docs page before a 304 empties the body.
     register_security_headers(app)
-    return app
+    # Last: a thin WSGI layer in front of all of the above replays repeated public reads.
+    return with_hot_path(app)
 
 
 def register_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:

@@ -34,6 +34,8 @@ def from_environment() -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
         "READ_REQUIRES_TOKEN": env_flag("READ_REQUIRES_TOKEN"),
+        # Per worker: the bytes of answers the hot path remembers (service/hotpath.py); 0 turns it off.
+        "HOT_PATH_BYTES": int(os.environ.get("HOT_PATH_BYTES", str(16 * 1024 * 1024))),
         # Exact origins (scheme://host[:port]) allowed to call the API from a browser; none by default.
         "CORS_ORIGINS": tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()),
         **delivery_settings(),

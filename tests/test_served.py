@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.constants import RELATIONS
+from tests.support.constants import GOVERNMENT, RECOGNITION, RELATIONS
 from tests.support.databases import ENGINES, fresh_database
 from tests.support.served import request, served
 
@@ -108,19 +108,42 @@ def test_tokens_never_appear_in_the_server_log(deployment, tmp_path_factory):
 
 
 def test_a_write_through_one_worker_is_read_by_every_worker(deployment):
-    """Two gunicorn workers each remember answers; the data version in the validator
-    keeps every worker from serving an answer older than the last write."""
-    url = f"{deployment.base_url}{RELATIONS}/RU?as_of=2025-07-04"
+    """Two gunicorn workers each remember answers (the hot path, service/hotpath.py);
+    the data version keeps every worker from serving an answer older than the last
+    write: relations, a filtered page, the record, and the pages for people."""
+    base = deployment.base_url
+    reads = {
+        f"{RELATIONS}/RU?as_of=2025-07-04": lambda answer: answer.json()["category"],
+        "/v1/recognitions?country=RU": lambda answer: [row["start"] for row in answer.json()["items"]],
+        RECOGNITION: lambda answer: answer.json()["start"],
+        f"/governments/{GOVERNMENT}/RU?as_of=2025-07-04": lambda answer: "2025-07-05" in answer.body.decode(),
+    }
+    before = {
+        f"{RELATIONS}/RU?as_of=2025-07-04": "recognized",
+        "/v1/recognitions?country=RU": ["2025-07-03"],
+        RECOGNITION: "2025-07-03",
+        f"/governments/{GOVERNMENT}/RU?as_of=2025-07-04": False,
+    }
+    after = {
+        f"{RELATIONS}/RU?as_of=2025-07-04": "ambassadors_exchanged",
+        "/v1/recognitions?country=RU": ["2025-07-05"],
+        RECOGNITION: "2025-07-05",
+        f"/governments/{GOVERNMENT}/RU?as_of=2025-07-04": True,
+    }
     editor = {"Authorization": f"Bearer {deployment.write_token}"}
     for _ in range(8):  # warm both workers
-        assert request("GET", url).json()["category"] == "recognized"
-    record = f"{deployment.base_url}/v1/recognitions/rcg_8c6475f1647032195d51"
+        for url, read in reads.items():
+            assert read(request("GET", base + url)) == before[url], url
+    record = base + RECOGNITION
     current = request("GET", record)
     changed = request("PATCH", record, {"start": "2025-07-05"}, {**editor, "If-Match": current.headers["ETag"]})
     assert changed.status == 200
     try:
         for _ in range(8):
-            assert request("GET", url).json()["category"] == "ambassadors_exchanged"
+            for url, read in reads.items():
+                assert read(request("GET", base + url)) == after[url], url
+            stale = request("GET", base + RECOGNITION, None, {"If-None-Match": current.headers["ETag"]})
+            assert stale.status == 200, "an old validator is never answered 304"
     finally:
         request("PATCH", record, {"start": "2025-07-03"}, {**editor, "If-Match": changed.headers["ETag"]})
 

@@ -26,9 +26,14 @@ log = logging.getLogger("service.errors")  # the name operators filter on
 def request_id() -> str:
     """The caller's X-Request-ID when it is safe to echo, else a fresh one."""
     if "request_id" not in g:
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = safe_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
     return g.request_id
+
+
+def safe_request_id(given: str) -> str:
+    """``given`` when it is safe to echo (and to log), else a fresh id; also used by the
+    hot path, which answers before Flask's request context exists."""
+    return given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 def flatten_field_errors(messages: Any) -> dict[str, Any]:

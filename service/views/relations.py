@@ -3,9 +3,9 @@
 The answer is derived per request from the records: loaded from the live tables or,
 with ``as_known_at``, replayed from the change log (``service.store.relations``), and
 classified by ``service.domain.relations``. Widgets poll the same questions, so each
-answer's validator is known before anything is read (``versioned_etag``), and each
-worker remembers the validators it issued and its last answers (``AnswerMemo``): a
-known request gets its 304 or its body before its arguments are even parsed.
+answer's validator is known before anything is read (``versioned_etag``): a 304 costs
+no reading; a repeated request is answered by the hot path (``service.hotpath``)
+before it reaches the framework.
 
 The same answer is offered as JSON, CSV and an SVG status map (``Accept`` or
 ``relations.svg``), with country names in the reader's language; its validator names
@@ -23,12 +23,11 @@ import orjson
 from flask import redirect, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
-from werkzeug.exceptions import HTTPException
 
 from ..domain.countries import UnknownCountry, canonical_alpha2
 from ..domain.relations import Records, classify, single_relation, today
 from ..http.api import Blueprint
-from ..http.caching import AnswerMemo, versioned_etag
+from ..http.caching import validated_answer, versioned_etag
 from ..http.negotiation import (
     CSV,
     HTML,
@@ -71,8 +70,6 @@ blp = Blueprint(
     description="The derived status: per country, recognized, ambassadors exchanged, limited relations or none.",
 )
 
-ANSWERS = AnswerMemo()
-
 
 def no_government(government_id: str, moment: dt.datetime | None = None) -> str:
     """The 404's words: what was looked for, and how to find the right id."""
@@ -111,49 +108,8 @@ def csv_text(answer: dict) -> bytes:
 
 RELATIONS_OFFERED = (JSON, CSV, SVG, HTML)
 KINDS = {JSON: "relations", CSV: "relations-csv", SVG: "relations-svg", HTML: "relations-html"}
-
-
-def relations_kind() -> str:
-    return KINDS[representation(request.args.get("format"), RELATIONS_OFFERED)]
-
-
-def relation_kind() -> str:
-    representation(None, (JSON,))
-    return "relation"
-
-
-def picture_kind(kind: str):
-    def kind_of() -> str:
-        representation(None, (SVG,))
-        return kind
-
-    return kind_of
-
-
 RELATIONS_ENDPOINT, RELATION_ENDPOINT = "get_relations", "get_relation"
 MAP_ENDPOINT, TIMELINE_ENDPOINT = "get_relations_map", "get_timeline"
-VALIDATOR_KINDS = {
-    f"relations.{RELATIONS_ENDPOINT}": relations_kind,
-    f"relations.{RELATION_ENDPOINT}": relation_kind,
-    f"relations.{MAP_ENDPOINT}": picture_kind("relations-map"),
-    f"relations.{TIMELINE_ENDPOINT}": picture_kind("timeline"),
-}
-
-
-@blp.before_request
-def answer_a_known_request():
-    """Before flask-smorest parses the query: a 304, or the remembered body, for a
-    validator this worker issued. Anything else goes on to the view."""
-    kind_of = VALIDATOR_KINDS.get(request.endpoint or "")
-    if kind_of is None or request.method not in ("GET", "HEAD"):
-        return None
-    try:
-        kind = kind_of()
-    except HTTPException:
-        return None  # the view gives the full answer (406 beside a 422, say)
-    if kind == KINDS[HTML]:
-        return None  # the view sends the browser to the page
-    return ANSWERS.known_response(relations_etag(kind))
 
 
 def relations_map(government_id: str, args: dict, width: int) -> tuple[bytes, str]:
@@ -266,7 +222,7 @@ class Relations(MethodView):
         headers = language_headers(languages)
         if media == CSV:
             headers.update(attachment(f"relations-{government_id}-{as_of.isoformat()}"))
-        return ANSWERS.respond(etag, build, **headers)
+        return validated_answer(etag, build, **headers)
 
 
 @blp.route("/<string:government_id>/relations/<string:country>", endpoint=RELATION_ENDPOINT)
@@ -295,7 +251,7 @@ class Relation(MethodView):
             body = single_relation(load_records(government_id, args, only_country=code), as_of, code, languages)
             return orjson.dumps(body), JSON
 
-        return ANSWERS.respond(etag, build, **language_headers(languages))
+        return validated_answer(etag, build, **language_headers(languages))
 
 
 def page_redirect(government_id: str):
@@ -332,7 +288,7 @@ class RelationsMap(MethodView):
         representation(None, (SVG,))  # 406 to a caller that takes no SVG
         etag = relations_etag("relations-map")
         languages = reader_languages()
-        return ANSWERS.respond(
+        return validated_answer(
             etag, lambda: relations_map(government_id, args, args["width"]), **language_headers(languages)
         )
 
@@ -367,4 +323,4 @@ class Timeline(MethodView):
             until = args.get("as_of") or today()
             return timeline_svg(records, until, languages, args["width"]).encode(), SVG
 
-        return ANSWERS.respond(etag, build, **language_headers(languages))
+        return validated_answer(etag, build, **language_headers(languages))
