@@ -35,7 +35,12 @@ def test_filters_by_country_and_by_the_new_category(client, seeded):
     china = every(client, GOVERNMENT_FEED, country="chn")
     assert [item["country"] for item in china] == ["CN", "CN"]
     recognized = every(client, FEED, category="recognized")
-    assert [(item["country"], item["to"]["category"]) for item in recognized] == [("RU", "recognized")]
+    # Russia's recognition, then the two corrections of its earlier days (today it stays recognized).
+    assert [(item["country"], item["to"]["category"], item["corrects_another_day"]) for item in recognized] == [
+        ("RU", "recognized", False),
+        ("RU", "recognized", True),
+        ("RU", "recognized", True),
+    ]
     assert every(client, FEED, government=GOVERNMENT, country="US") == []
 
 
@@ -72,7 +77,8 @@ def test_the_atom_feed_is_valid_and_has_what_a_reader_needs(client, seeded, edit
     assert all(entry.id.startswith("urn:uuid:") for entry in entries)
     newest = entries[0]
     assert newest.title == (
-        "Russian Federation: possibly ambassadors exchanged (uncertain) → recognized, from 2 July 2025"
+        "Russian Federation: still recognized; corrected, from 2 July 2025: "
+        "possibly ambassadors exchanged (uncertain) → recognized"
     )
     assert newest.author == "desk-editor" and newest.updated_parsed
     links = {link.rel: link.href for link in newest.links}
@@ -82,6 +88,8 @@ def test_the_atom_feed_is_valid_and_has_what_a_reader_needs(client, seeded, edit
     content = newest.content[0].value
     assert "CNN: Russia becomes first nation to recognize Taliban government" in content
     assert "A correction: the status today is unchanged" in content
+    assert "On the corrected day, before: none (uncertain), possibly ambassadors_exchanged" in content
+    assert "On the corrected day, now: recognized (established)" in content
     uncertain = [entry.title for entry in entries if "(uncertain)" in entry.title]
     assert uncertain and all("possibly" in title for title in uncertain), "nothing uncertain reads as settled"
     assert client.get(f"{FEED}.atom", query_string={"country": "QA"}).data.count(b"<entry>") == 1

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
+import random
+import threading
+from unittest import mock
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from service.domain.relations import relation_row, today
 from service.domain.transitions import Status, Timeline, transition
+from service.store import transitions as store_transitions
 from service.store.models import OutboxMessage, StatusTransition
-from service.store.registry import RECOGNITIONS, SOURCES
+from service.store.registry import AMBASSADOR_EXCHANGES, RECOGNITIONS, SOURCES
 from service.store.subscriptions import create_subscription
 from service.store.transitions import wire
-from service.store.writes import create_record, update_record
+from service.store.writes import create_record, delete_record, update_record
 from tests.support import factories as make
 from tests.support.constants import CNN, GOVERNMENT, RECOGNITION_ID
 
@@ -30,42 +40,60 @@ def transitions(db) -> list[dict]:
     return [wire(row) for row in db.session.scalars(select(StatusTransition).order_by(StatusTransition.seq))]
 
 
+def status(s: dict) -> tuple:
+    return s["category"], s["certainty"], s["possible_category"]
+
+
 def brief(item: dict) -> tuple:
-    status = lambda s: (s["category"], s["certainty"], s["possible_category"])  # noqa: E731
+    """(country, from, to, effective day, the corrected day's from and to, or None)."""
     effective = item["effective"]["day"] if item["effective"] else None
-    return item["country"], status(item["from"]), status(item["to"]), effective
+    corrected = item["corrected"] and (status(item["corrected"]["from"]), status(item["corrected"]["to"]))
+    return item["country"], status(item["from"]), status(item["to"]), effective, corrected
+
+
+def assert_chained(items: list[dict]) -> None:
+    """Each pair's first change starts from `no records`, and each next one from where the one before ended."""
+    last: dict[tuple, tuple] = {}
+    for item in items:
+        pair = (item["government"]["id"], item["country"])
+        assert status(item["from"]) == last.get(pair, NO_RECORDS), f"seq {item['seq']} does not chain"
+        last[pair] = status(item["to"])
+
+
+NO_RECORDS = ("none", "no_records", "none")
+RECOGNIZED_W = ("recognized", "established", "recognized")
+LIMITED_W = ("limited_relations", "established", "limited_relations")
+AMBASSADORS_W = ("ambassadors_exchanged", "established", "ambassadors_exchanged")
+# The seed walk-through (README, "Alerts"): loading the Taliban case into an empty database.
+SEED_WALK_THROUGH = [
+    ("RU", NO_RECORDS, RECOGNIZED_W, "2025-07-03", None),
+    (
+        "RU",
+        RECOGNIZED_W,
+        RECOGNIZED_W,
+        None,
+        (("none", "established", "none"), ("none", "uncertain", "limited_relations")),
+    ),
+    (
+        "RU",
+        RECOGNIZED_W,
+        RECOGNIZED_W,
+        None,
+        (("none", "uncertain", "limited_relations"), ("none", "uncertain", "ambassadors_exchanged")),
+    ),
+    ("CN", NO_RECORDS, LIMITED_W, "2025-07-03", None),
+    ("CN", LIMITED_W, AMBASSADORS_W, "2025-07-03", None),
+    ("AE", NO_RECORDS, LIMITED_W, "2025-07-03", None),
+    ("AE", LIMITED_W, AMBASSADORS_W, "2025-07-03", None),
+    ("QA", NO_RECORDS, LIMITED_W, "2025-07-03", None),
+]
 
 
 def test_the_seed_records_exactly_these_transitions(seeded):
     """The walk-through of README's alerts section, one entry per seeded record that moved a pair."""
-    shown = [brief(item) for item in transitions(seeded)]
-    recognized = ("recognized", "established", "recognized")
-    assert shown == [
-        ("RU", ("none", "no_records", "none"), recognized, "2025-07-03"),
-        ("RU", ("none", "established", "none"), ("none", "uncertain", "limited_relations"), None),
-        ("RU", ("none", "uncertain", "limited_relations"), ("none", "uncertain", "ambassadors_exchanged"), None),
-        (
-            "CN",
-            ("none", "no_records", "none"),
-            ("limited_relations", "established", "limited_relations"),
-            "2025-07-03",
-        ),
-        (
-            "CN",
-            ("limited_relations", "established", "limited_relations"),
-            ("ambassadors_exchanged", "established", "ambassadors_exchanged"),
-            "2025-07-03",
-        ),
-        ("AE", ("none", "no_records", "none"), ("limited_relations", "established", "limited_relations"), "2025-07-03"),
-        (
-            "AE",
-            ("limited_relations", "established", "limited_relations"),
-            ("ambassadors_exchanged", "established", "ambassadors_exchanged"),
-            "2025-07-03",
-        ),
-        ("QA", ("none", "no_records", "none"), ("limited_relations", "established", "limited_relations"), "2025-07-03"),
-    ]
     items = transitions(seeded)
+    assert [brief(item) for item in items] == SEED_WALK_THROUGH
+    assert_chained(items)
     russia = items[0]
     assert russia["title"] == "Russian Federation: no records → recognized, from 3 July 2025"
     assert russia["effective"] == {
@@ -81,8 +109,25 @@ def test_the_seed_records_exactly_these_transitions(seeded):
     assert china["title"] == (
         "China: no records → limited relations, known from 3 July 2025, when first reported (its start is not given)"
     ), "a first report's day is never presented as the day relations began"
-    assert items[1]["title"].endswith("possibly limited relations (uncertain), from an unknown day")
+    assert items[1]["corrects_another_day"] and items[1]["title"] == (
+        "Russian Federation: still recognized; corrected, from an unknown day: "
+        "none → possibly limited relations (uncertain)"
+    )
     assert [item["change"] for item in items] == sorted(item["change"] for item in items)
+
+
+def test_the_seed_and_its_corrections_chain(seeded):
+    """`from` is what the pair was answered with just before the write: the seed, then Russia's
+    start moved to 2 July, then the CNN report found to be of 1 July, chain pair by pair."""
+    update_record(
+        RECOGNITIONS,
+        seeded.session.get(RECOGNITIONS.model, RECOGNITION_ID),
+        {"start": "2025-07-02"},
+        actor="desk",
+    )
+    update_record(SOURCES, seeded.session.get(SOURCES.model, CNN), {"published": "2025-07-01"}, actor="desk")
+    seeded.session.commit()
+    assert_chained(transitions(seeded))
 
 
 def test_a_corrected_start_date_is_a_transition_in_the_past(seeded):
@@ -94,12 +139,17 @@ def test_a_corrected_start_date_is_a_transition_in_the_past(seeded):
     assert [brief(item) for item in items] == [
         (
             "RU",
-            ("none", "uncertain", "ambassadors_exchanged"),
-            ("recognized", "established", "recognized"),
+            RECOGNIZED_W,
+            RECOGNIZED_W,
             "2025-07-02",
+            (("none", "uncertain", "ambassadors_exchanged"), RECOGNIZED_W),
         ),
     ]
     assert items[0]["corrects_another_day"] and items[0]["reason"] == "ministry gave the day"
+    assert items[0]["title"] == (
+        "Russian Federation: still recognized; corrected, from 2 July 2025: "
+        "possibly ambassadors exchanged (uncertain) → recognized"
+    )
     assert items[0]["basis"] == [{"id": RECOGNITION_ID, "resource": "recognitions", "state": "in_force"}]
 
 
@@ -150,9 +200,10 @@ def test_a_source_date_reaches_every_pair_whose_records_it_dates(seeded):
     china = next(item for item in items if item["country"] == "CN")
     assert brief(china) == (
         "CN",
-        ("none", "uncertain", "ambassadors_exchanged"),
-        ("ambassadors_exchanged", "established", "ambassadors_exchanged"),
+        AMBASSADORS_W,
+        AMBASSADORS_W,
         "2025-07-01",
+        (("none", "uncertain", "ambassadors_exchanged"), AMBASSADORS_W),
     )
     assert china["effective"]["edtf"] == "2025-07-01" and china["effective"]["dated_by"]["id"] == CNN
 
@@ -207,4 +258,125 @@ def test_a_change_from_an_unknown_day():
 
 def test_a_future_day_is_a_correction_with_a_future_effective_day():
     change = transition(Timeline(NONE), Timeline(NONE, ((D(2030, 1, 1), RECOGNIZED),)), TODAY)
-    assert (change.after, change.effective, change.corrects_another_day) == (RECOGNIZED, D(2030, 1, 1), True)
+    assert (change.before, change.after, change.effective, change.corrects_another_day) == (
+        NONE,
+        NONE,
+        D(2030, 1, 1),
+        True,
+    )
+    assert change.corrected == (NONE, RECOGNIZED)
+
+
+STATUSES = [NONE, KNOWN_NONE, UNSETTLED_AMB, UNSETTLED_LTD, RECOGNIZED, AMBASSADORS, LIMITED]
+
+
+@st.composite
+def timelines(draw) -> Timeline:
+    days = sorted(draw(st.sets(st.dates(D(2020, 1, 1), D(2027, 12, 31)), max_size=4)))
+    statuses = [draw(st.sampled_from(STATUSES)) for _ in range(len(days) + 1)]
+    changes, current = [], statuses[0]
+    for day, status in zip(days, statuses[1:], strict=True):
+        if status != current:
+            changes.append((day, status))
+            current = status
+    return Timeline(statuses[0], tuple(changes))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(timelines(), min_size=2, max_size=8))
+def test_transitions_of_random_writes_chain(lines):
+    """Whatever the writes do to a pair's timeline, each change starts where the previous ended,
+    and says today's status before and after the write."""
+    last = lines[0].status_on(TODAY)
+    for old, new in itertools.pairwise(lines):
+        change = transition(old, new, TODAY)
+        if change is None:
+            assert old.status_on(TODAY) == new.status_on(TODAY)
+            continue
+        assert (change.before, change.after) == (old.status_on(TODAY), new.status_on(TODAY))
+        assert change.before == last
+        assert change.corrects_another_day == (change.before == change.after) == (change.corrected is not None)
+        last = change.after
+
+
+def test_random_writes_through_the_write_path_chain(db):
+    """Random creates, date edits and deletes of one pair's records (a fixed seed, 40 writes):
+    the transitions recorded chain, and the last `to` is what the relations answer says today."""
+    rng = random.Random(14)
+    make.government()
+    days = ["2020-01-01", "2021-06", "2022", "2024-03-05", "2026-01-01?", None]
+    records: list[tuple] = []
+    for _ in range(40):
+        action = rng.choice(["create", "edit", "edit", "delete"]) if records else "create"
+        if action == "create":
+            if rng.random() < 0.5:
+                records.append((RECOGNITIONS, make.recognition("FR", rng.choice(days))))
+            else:
+                direction = rng.choice(["government_to_country", "country_to_government"])
+                rank = rng.choice(["ambassador", "political_office"])
+                records.append((AMBASSADOR_EXCHANGES, make.exchange("FR", direction, rank, rng.choice(days))))
+        else:
+            resource, record_id = rng.choice(records)
+            record = db.session.get(resource.model, record_id)
+            if action == "edit":
+                update_record(resource, record, {"start": rng.choice(days), "end": None}, actor="desk")
+            else:
+                records.remove((resource, record_id))
+                delete_record(resource, record, actor="desk")
+        db.session.commit()
+    items = transitions(db)
+    assert len(items) >= 10
+    assert_chained(items)
+    answer = relation_row_today("xx-test", "FR")
+    assert status(items[-1]["to"]) == (answer["category"], answer["certainty"], answer["possible_category"])
+
+
+def relation_row_today(government: str, country: str) -> dict:
+    from service.store.transitions import pair_state
+
+    state = pair_state((government, country))
+    return relation_row(country, state.facts, state.sources, state.published, today())
+
+
+def test_concurrent_writes_about_one_pair_on_postgresql_chain(app, db):
+    """Two writers add records to one pair at once, each pausing (bounded, 1 s) right after it
+    read the pair's status: without a lock before that read, both read the same "before" and the
+    second transition's `from` is wrong. With it, the second reads after the first committed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: BEGIN IMMEDIATE")
+    make.government()
+    db.session.commit()
+    read_both = threading.Barrier(2, timeout=1)
+    original = store_transitions.Watch.add
+
+    def add_then_wait(self, pairs):
+        original(self, pairs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            read_both.wait()  # a lock held by the other writer keeps us from getting here: then it times out
+
+    def write(index: int) -> None:
+        with app.app_context():
+            if index == 0:
+                make.recognition("FR", "2020-01-01", sources=[SEEDLESS_SOURCE])
+            else:
+                make.exchange("FR", "government_to_country", "ambassador", "2010-01-01", sources=[SEEDLESS_SOURCE])
+            db.session.commit()
+            db.session.remove()
+
+    make.source(id=SEEDLESS_SOURCE)
+    db.session.commit()
+    with mock.patch.object(store_transitions.Watch, "add", add_then_wait):
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    db.session.expire_all()
+    items = [item for item in transitions(db) if item["country"] == "FR"]
+    assert len(items) == 2
+    assert_chained(items)
+    assert status(items[-1]["to"]) == RECOGNIZED_W
+
+
+SEEDLESS_SOURCE = "src_concurrent"

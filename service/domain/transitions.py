@@ -10,13 +10,16 @@ from each day on which it changes.
 A write changes some pairs' timelines. ``transition`` compares a pair's timeline
 before and after, and says what changed, once:
 
-- when the status **today** differs, ``from`` is the old status and ``to`` the new one
-  on ``effective``: the first day of the run, ending today, over which the new status
-  holds and the old one differed from it (``None`` when that run has no first day: the
-  change holds "from an unknown day");
+``from`` is always the status the pair was answered with (today) just before the
+write, and ``to`` the one it is answered with after it, so a pair's transitions chain:
+each one's ``from`` is the previous one's ``to``.
+
+- when the status **today** differs, ``effective`` is the first day of the run, ending
+  today, over which the new status holds and the old one differed from it (``None``
+  when that run has no first day: the change holds "from an unknown day");
 - otherwise the write corrected another day (a past one, or a future one the records
-  now date): ``effective`` is the first day on which the two timelines differ, and
-  ``from``/``to`` are the statuses on that day.
+  now date): ``from`` equals ``to``, ``effective`` is the first day on which the two
+  timelines differ, and ``corrected`` holds the statuses on that day, before and after.
 
 Equal timelines change nothing.
 """
@@ -92,10 +95,16 @@ def timeline(facts: list[Fact], spans: dict[str, Span]) -> Timeline:
 class Change:
     """What a write changed in one pair's status: ``effective`` None means from an unknown day."""
 
-    before: Status
-    after: Status
+    before: Status  # today's, just before the write
+    after: Status  # today's, after it
     effective: dt.date | None
     corrects_another_day: bool  # the status today is unchanged
+    corrected: tuple[Status, Status] | None = None  # a correction: the statuses on ``effective``, before and after
+
+    @property
+    def shown(self) -> Status:
+        """The status the change is about: today's, or for a correction the corrected day's."""
+        return self.corrected[1] if self.corrected else self.after
 
 
 def segments(old: Timeline, new: Timeline) -> list[dt.date | None]:
@@ -109,8 +118,8 @@ def transition(old: Timeline, new: Timeline, today: dt.date) -> Change | None:
     differ = [start for start in starts if old.status_on(start) != new.status_on(start)]
     if not differ:
         return None
-    now = new.status_on(today)
-    if old.status_on(today) != now:
+    was, now = old.status_on(today), new.status_on(today)
+    if was != now:
         current = bisect.bisect_right(starts[1:], today)  # index in starts of the stretch holding today
         effective = starts[current]
         for index in range(current, -1, -1):
@@ -118,9 +127,9 @@ def transition(old: Timeline, new: Timeline, today: dt.date) -> Change | None:
             if new.status_on(start) != now or old.status_on(start) == now:
                 break
             effective = start
-        return Change(old.status_on(effective), now, effective, corrects_another_day=False)
+        return Change(was, now, effective, corrects_another_day=False)
     first = differ[0]
-    return Change(old.status_on(first), new.status_on(first), first, corrects_another_day=True)
+    return Change(was, now, first, corrects_another_day=True, corrected=(old.status_on(first), new.status_on(first)))
 
 
 def representative_day(line: Timeline, start: dt.date | None, today: dt.date) -> dt.date:
@@ -199,6 +208,14 @@ def effective_words(day: dt.date | None, dated: DatedBy | None) -> str:
 
 
 def title(country_name: str, change: Change, dated: DatedBy | None) -> str:
-    """ "Russian Federation: ambassadors exchanged → recognized, from 3 July 2025" """
+    """ "Russian Federation: ambassadors exchanged → recognized, from 3 July 2025"; a correction
+    says today's status stands, then what changed on the corrected day."""
+    if change.corrected is not None:
+        was, now = change.corrected
+        arrow = f"{status_words(was)} → {status_words(now)}"
+        return (
+            f"{country_name}: still {status_words(change.after)}; corrected, "
+            f"{effective_words(change.effective, dated)}: {arrow}"
+        )
     arrow = f"{status_words(change.before)} → {status_words(change.after)}"
     return f"{country_name}: {arrow}, {effective_words(change.effective, dated)}"

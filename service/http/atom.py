@@ -72,8 +72,11 @@ def content(parent: ET.Element, item: dict[str, Any]) -> None:
     else:
         given = f" (date given: {effective['edtf']})" if effective["edtf"] else ""
         child(facts, xhtml("li"), f"Holds from: {effective['day']}{given}")
-    if item["corrects_another_day"]:
+    corrected = item.get("corrected")
+    if corrected:
         child(facts, xhtml("li"), "A correction: the status today is unchanged")
+        child(facts, xhtml("li"), status_line("On the corrected day, before", corrected["from"]))
+        child(facts, xhtml("li"), status_line("On the corrected day, now", corrected["to"]))
     reason = f" ({item['reason']})" if item["reason"] else ""
     child(facts, xhtml("li"), f"Recorded {utc(item['at'])} by {item['actor']}{reason}, change {item['change']}")
     child(div, xhtml("p"), "Sources:" if item["sources"] else "Sources: none (no record is on file)")

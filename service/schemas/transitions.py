@@ -62,6 +62,16 @@ class EffectiveSchema(Schema):
     dated_by = fields.Nested(DatedBySchema, required=True, allow_none=True)
 
 
+class CorrectedSchema(Schema):
+    from_ = fields.Nested(
+        StatusSchema,
+        data_key="from",
+        required=True,
+        metadata={"description": "The status `effective.day` had before the write."},
+    )
+    to = fields.Nested(StatusSchema, required=True, metadata={"description": "Its status since the write."})
+
+
 class StatusChangeSchema(Schema):
     seq = fields.Integer(required=True, metadata={"description": "Resume a feed after it.", "example": 1})
     government = fields.Nested(GovernmentRefSchema, required=True)
@@ -78,9 +88,19 @@ class StatusChangeSchema(Schema):
         StatusSchema,
         data_key="from",
         required=True,
-        metadata={"description": "The status the pair had on `effective.day` before the write."},
+        metadata={
+            "description": "The status the pair was answered with (today) just before the write. A pair's "
+            "changes chain: each one's `from` is the previous one's `to`."
+        },
     )
-    to = fields.Nested(StatusSchema, required=True, metadata={"description": "The status since the write."})
+    to = fields.Nested(
+        StatusSchema,
+        required=True,
+        metadata={
+            "description": "The status the pair is answered with (today) since the write; equal to `from` when "
+            "`corrects_another_day` (the correction is in `corrected`)."
+        },
+    )
     effective = fields.Nested(
         EffectiveSchema,
         required=True,
@@ -94,8 +114,18 @@ class StatusChangeSchema(Schema):
         required=True,
         metadata={
             "description": "true when the status today is unchanged and the write corrected another day's (an "
-            "edited start date, say): `effective` is then the first day whose status changed.",
+            "edited start date, say): `effective` is then the first day whose status changed, and `corrected` "
+            "says how.",
             "example": False,
+        },
+    )
+    corrected = fields.Nested(
+        CorrectedSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For a correction (`corrects_another_day`): the status on `effective.day` before and "
+            "after the write; null otherwise."
         },
     )
     at = UtcDateTime(required=True, metadata={"example": "2025-07-03T18:00:00+00:00"})

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from ..domain.countries import country_name
 from ..domain.relations import Fact, deciding, relation_row, today
 from ..domain.transitions import Change, Timeline, dated_by, representative_day, timeline, title, transition
+from .changes import lock_change_log
 from .database import db
 from .models import Change as LoggedChange
 from .models import Government, StatusTransition
@@ -92,8 +93,15 @@ def pair_of(record: Mapping[str, Any] | None) -> set[Pair]:
 
 
 def watch(resource: Resource, before: Mapping[str, Any] | None, fields: Mapping[str, Any] | None) -> Watch:
-    """Read the timelines the write of ``fields`` over ``before`` (None: a new record) may change."""
+    """Read the timelines the write of ``fields`` over ``before`` (None: a new record) may change.
+
+    The change-log lock comes first: the write would take it anyway to log its change,
+    and taking it before this read means a concurrent write about the same pair has
+    committed (or not begun) by then, so two writes never compute their ``from`` from
+    the same state (PostgreSQL; SQLite's writes already hold its one write lock)."""
     watched = Watch()
+    if resource in RELATION_RECORDS or (resource is SOURCES and before is not None):
+        lock_change_log()
     if resource in RELATION_RECORDS:
         after = {**(before or {}), **(fields or {})}
         watched.add(pair_of(before) | pair_of(after))
@@ -139,7 +147,7 @@ def wire_body(pair: Pair, state: PairState, change: Change, logged: LoggedChange
     shown_on = day if not change.corrects_another_day else representative_day(state.timeline(), change.effective, day)
     row = relation_row(country, state.facts, state.sources, state.published, shown_on)
     deciding_ids = [entry["id"] for entry in row["basis"]] + [
-        f.id for f in deciding(state.facts, change.after.category)
+        f.id for f in deciding(state.facts, change.shown.category)
     ]
     dated = (
         dated_by(change.effective, state.facts, spans, state.sources, deciding_ids)
@@ -164,6 +172,9 @@ def wire_body(pair: Pair, state: PairState, change: Change, logged: LoggedChange
         "to": change.after.wire(),
         "effective": effective,
         "corrects_another_day": change.corrects_another_day,
+        "corrected": {"from": change.corrected[0].wire(), "to": change.corrected[1].wire()}
+        if change.corrected
+        else None,
         "at": aware(logged.at).isoformat(),
         "change": logged.seq,
         "actor": logged.actor,

@@ -104,26 +104,32 @@ class StatusChanges(MethodView):
         """Status changes of every government
 
         Each write that changed what the relations answer says about a (government,
-        country) pair, oldest first: one entry per pair and write, with the status
-        before and after (category and how sure it is), the day from which the new
-        status holds (`effective`, with the date it comes from, in its own precision;
-        null for "from an unknown day"), who wrote it and why, and the sources. A
-        change of certainty is a change too: `none, possibly ambassadors exchanged`
-        becoming `ambassadors exchanged` is an entry. A write that corrects another day
-        (an edited start date) without changing today's status is an entry too, with
-        `corrects_another_day: true` and that day as `effective`.
+        country) pair, oldest first: one entry per pair and write. `from` is the
+        status (category and how sure it is) the pair was answered with today just
+        before the write and `to` the one after it, so a pair's entries chain (each
+        `from` is the previous `to`). `effective` is the day from which the new status
+        holds, with the date it comes from, in its own precision (null for "from an
+        unknown day"); then who wrote it and why, and the sources. A change of
+        certainty is a change too: `none, possibly ambassadors exchanged` becoming
+        `ambassadors exchanged` is an entry. A write that corrects another day (an
+        edited start date) without changing today's status is an entry too, with
+        `corrects_another_day: true`, `from` equal to `to`, that day as `effective`
+        and its status before and after in `corrected`. Entries are recorded for
+        writes only, never for the passing of days.
 
         Resume with `after` set to the last `seq` you handled. `category` matches the
         new status's `category` (`to.category`). The same entries go to webhook
         subscribers, and as Atom to feed readers (`/v1/status-changes.atom`).
+        `format=csv` (or `Accept: text/csv`) gives one row per entry.
 
         The seed case records eight: Russia `no records → recognized` from 3 July 2025
-        (its recognition), then two changes "from an unknown day" as its envoys' records
-        (without a start) make the days before 3 July `possibly limited relations`,
-        then `possibly ambassadors exchanged`; China and the UAE each `no records →
-        limited relations` and `limited relations → ambassadors exchanged` from 3 July
-        2025 (the day of the report that gives their envoys); Qatar `no records →
-        limited relations` from 3 July 2025.
+        (its recognition), then two corrections "from an unknown day" (Russia stays
+        recognized) as its envoys' records (without a start) make the days before
+        3 July `possibly limited relations`, then `possibly ambassadors exchanged`;
+        China and the UAE each `no records → limited relations` and `limited
+        relations → ambassadors exchanged` from 3 July 2025 (the day of the report
+        that gives their envoys, known from that report: their start is not given);
+        Qatar `no records → limited relations` from 3 July 2025.
         """
         return page(args, filtered(args), "status-changes")
 
