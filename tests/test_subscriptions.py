@@ -71,6 +71,15 @@ def test_the_secret_is_shown_once(client, seeded, editor):
         ("https://[::1]/hook", "loopback"),
         ("https://[fe80::1]/hook", "link-local"),
         ("https://[::ffff:10.0.0.1]/hook", "private"),
+        ("https://192.0.0.8/hook", "192.0.0.0/24"),
+        ("https://198.18.0.1/hook", "198.18.0.0/15"),
+        ("https://239.255.255.250/hook", "multicast"),
+        ("https://[fd00::1]/hook", "unique local"),
+        ("https://[2002:a00:1::]/hook", "embedding 10.0.0.1"),
+        ("https://[64:ff9b::7f00:1]/hook", "embedding 127.0.0.1"),
+        ("https://[::ffff:192.0.0.8]/hook", "embedding 192.0.0.8"),
+        ("javascript:alert(1)", "https"),
+        ("file:///etc/passwd", "https"),
         ("https://user:pw@93.184.215.14/hook", "password"),
         ("https://internal.test/hook", "10.9.8.7"),
         ("https://nowhere.test/hook", "does not resolve"),
@@ -81,6 +90,9 @@ def test_urls_that_would_reach_internal_hosts_are_422_and_nothing_is_sent(client
     response = subscribe(client, editor, url=url)
     assert response.status_code == 422, response.json
     assert why in response.json["detail"] and "url" in response.json["errors"]
+    assert response.headers["Content-Type"] == "application/problem+json"
+    if why not in ("password", "does not resolve"):
+        assert "use an https:// URL" in response.json["detail"] or "give a URL whose host" in response.json["detail"]
     assert seeded.session.scalar(select(func.count()).select_from(Subscription)) == 0
     assert seeded.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert seeded.session.scalar(select(func.count()).select_from(OutboxAttempt)) == 0

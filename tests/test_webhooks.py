@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
 import ssl
 import subprocess
 import threading
 from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from sqlalchemy import select
 
+from service.delivery import client as client_module
 from service.delivery.loop import Deliverer, Settings
 from service.delivery.senders import build_senders
 from service.store.database import db as _db
@@ -194,6 +197,36 @@ def test_the_address_is_checked_again_when_sending(app, client, db, editor, deve
     assert receiver.requests == 0
     (refused,) = attempts(db, subscription)
     assert refused.status_code is None and "not sent" in refused.error and "https" in refused.error
+
+
+@pytest.mark.parametrize("rebound", ["10.0.0.7", "169.254.169.254", "192.0.0.8", "fd00::7", "::ffff:127.0.0.1"])
+def test_a_name_that_resolves_to_a_refused_address_at_delivery_is_not_sent_to(app, client, db, editor, rebound):
+    """DNS rebinding: hooks.test was public when registered (not in development mode) and
+    resolves to an internal address when the deliverer sends. The resolver is injected and no
+    socket may be opened at all: a failure of the check would show as a recorded connection,
+    never as a packet off loopback."""
+    answers = {"hooks.test": ["93.184.215.14"]}
+    app.config["WEBHOOK_RESOLVER"] = lambda host, _port: answers[host]
+    try:
+        response = client.post(SUBSCRIPTIONS, json={"url": "https://hooks.test/hook"}, headers=editor)
+        assert response.status_code == 201, response.json
+        subscription = response.json["id"]
+        seed()
+        answers["hooks.test"] = [rebound]
+        connections: list = []
+
+        def no_connection(address, *args, **kwargs):
+            connections.append(address)
+            raise OSError("the test allows no connection")
+
+        with mock.patch.object(client_module.socket, "create_connection", no_connection), delivering(app):
+            assert wait_for(lambda: len(attempts(db, subscription)) >= 1)
+    finally:
+        app.config.pop("WEBHOOK_RESOLVER")
+    assert connections == []
+    refused = attempts(db, subscription)[0]
+    assert refused.status_code is None and "not sent" in refused.error
+    assert str(ipaddress.ip_address(rebound)) in refused.error
 
 
 def test_the_connection_goes_to_the_address_the_name_resolved_to(app, client, db, editor, development, receivers):

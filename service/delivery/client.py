@@ -94,7 +94,10 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> Target:
         if refused:
             address, reason = refused[0]
             shown = "it is" if literal else f"it resolves to {address}, which is"
-            raise RefusedUrl(f"the host {host!r} may not receive webhooks: {shown} {reason}")
+            raise RefusedUrl(
+                f"the host {host!r} may not receive webhooks: {shown} {reason}; "
+                "give a URL whose host has only public addresses"
+            )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme, host, port, path, str(addresses[0]))
 
