@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from .in_force import Span
 from .relations import Fact, status_on
+from .vocabulary import CATEGORY_WORDS, CERTAINTY_WORDS
 
 NO_RECORDS = "no_records"
 
@@ -171,22 +172,16 @@ def dated_by(
 
 # --- in words, for feed titles --------------------------------------------------------------
 
-CATEGORY_WORDS = {
-    "recognized": "recognized",
-    "ambassadors_exchanged": "ambassadors exchanged",
-    "limited_relations": "limited relations",
-    "none": "none",
-}
 MONTHS = ("January February March April May June July August September October November December").split()
 
 
 def status_words(status: Status) -> str:
     """A status in plain words; an uncertain one says so, and what it could be."""
     if status.certainty == NO_RECORDS:
-        return "no records"
+        return CERTAINTY_WORDS[NO_RECORDS]
     words = CATEGORY_WORDS[status.category]
     if status.certainty == "uncertain":
-        possibly = f"possibly {CATEGORY_WORDS[status.possible_category]} (uncertain)"
+        possibly = f"possibly {CATEGORY_WORDS[status.possible_category]} ({CERTAINTY_WORDS['uncertain']})"
         return possibly if status.category == "none" else f"{words}, possibly {possibly.removeprefix('possibly ')}"
     return words
 

@@ -23,6 +23,17 @@ CATEGORIES = ("recognized", "ambassadors_exchanged", "limited_relations", "none"
 FORCE_STATES = ("in_force", "possibly_in_force", "not_in_force")
 CERTAINTIES = ("established", "uncertain", "no_records")
 
+# The same values in plain English words, defined once: the pages, the transitions'
+# titles, the Atom feed, the CSV and the contract's descriptions all read these.
+CATEGORY_WORDS = {
+    "recognized": "recognized",
+    "ambassadors_exchanged": "ambassadors exchanged",
+    "limited_relations": "limited relations",
+    "none": "none",
+}
+CERTAINTY_WORDS = {"established": "established", "uncertain": "uncertain", "no_records": "no records"}
+FORCE_STATE_WORDS = {"in_force": "in force", "possibly_in_force": "possibly in force", "not_in_force": "not in force"}
+
 # A webhook subscription: receiving, or paused (by its owner, after 24 h of failures, or a 410 Gone).
 SUBSCRIPTION_STATES = ("active", "paused")
 # An outbox message: waiting to be sent (or retried), sent, held while its stream is paused,

