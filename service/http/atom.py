@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..domain.vocabulary import CATEGORY_WORDS, CERTAINTY_WORDS
+
 ATOM = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -52,10 +54,28 @@ def utc(text: str) -> str:
 
 
 def status_line(label: str, status: dict[str, str]) -> str:
-    line = f"{label}: {status['category']} ({status['certainty']})"
+    """A status in words; an uncertain one says so and what it could be, never as settled."""
+    if status["certainty"] == "no_records":
+        return f"{label}: {CERTAINTY_WORDS['no_records']}"
+    line = f"{label}: {CATEGORY_WORDS[status['category']]} ({CERTAINTY_WORDS[status['certainty']]})"
     if status["certainty"] == "uncertain":
-        line += f", possibly {status['possible_category']}"
+        line += f", possibly {CATEGORY_WORDS[status['possible_category']]}"
     return line
+
+
+def effective_line(effective: dict[str, Any] | None) -> str:
+    """From when the new status holds; a day that is only a first report's says so."""
+    if effective is None:
+        return "Holds from: an unknown day (the records give no first day)"
+    dated = effective.get("dated_by")
+    if dated and dated["field"] == "published":
+        return (
+            f"Known from: {effective['day']}, the day it was first reported ({dated['id']}, published "
+            f"{effective['edtf']}); its start is not given, so it may have held before"
+        )
+    if dated:
+        return f"Holds from: {effective['day']} (the {dated['field']} given by {dated['id']}: {effective['edtf']})"
+    return f"Holds from: {effective['day']}"
 
 
 def content(parent: ET.Element, item: dict[str, Any]) -> None:
@@ -66,12 +86,7 @@ def content(parent: ET.Element, item: dict[str, Any]) -> None:
     facts = child(div, xhtml("ul"))
     child(facts, xhtml("li"), status_line("Before", item["from"]))
     child(facts, xhtml("li"), status_line("Now", item["to"]))
-    effective = item["effective"]
-    if effective is None:
-        child(facts, xhtml("li"), "Holds from: an unknown day (the records give no first day)")
-    else:
-        given = f" (date given: {effective['edtf']})" if effective["edtf"] else ""
-        child(facts, xhtml("li"), f"Holds from: {effective['day']}{given}")
+    child(facts, xhtml("li"), effective_line(item["effective"]))
     corrected = item.get("corrected")
     if corrected:
         child(facts, xhtml("li"), "A correction: the status today is unchanged")
@@ -125,7 +140,7 @@ def feed(
         child(entry, atom("link"), rel="related", type="application/json", href=relation_url(item))
         child(entry, atom("link"), rel="via", type="application/json", href=item_url(item))
         to = item["to"]
-        child(entry, atom("category"), term=to["category"], label=to["category"].replace("_", " "))
+        child(entry, atom("category"), term=to["category"], label=CATEGORY_WORDS[to["category"]])
         child(entry, atom("summary"), item["title"])
         content(entry, item)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
