@@ -206,13 +206,24 @@ CSV_COLUMNS = (
     "sources",
     "source_titles",
     "source_urls",
+    # Added after the first columns, so readers that index columns keep working.
+    "effective_dated_by",
+    "effective_dated_by_id",
+    "corrected_from_category",
+    "corrected_from_certainty",
+    "corrected_to_category",
+    "corrected_to_certainty",
 )
 CSV_LIST_SEPARATOR = " | "
+# How the effective day is dated: a record's own date, or (no start given) its first report's day.
+DATED_BY_WORDS = {"start": "record start", "end": "record end", "published": "first report"}
 
 
 def csv_row(item: dict[str, Any]) -> dict[str, Any]:
     """A transition as a CSV row: its statuses and effective day spread over columns."""
     effective = item["effective"] or {}
+    dated = effective.get("dated_by")
+    corrected = item.get("corrected")
     row = {name: item.get(name) for name in ("seq", "at", "country", "country_name", "title", "change", "actor")}
     for side in ("from", "to"):
         for part in ("category", "certainty", "possible_category"):
@@ -227,4 +238,11 @@ def csv_row(item: dict[str, Any]) -> dict[str, Any]:
         "sources": [source["id"] for source in item["sources"]],
         "source_titles": CSV_LIST_SEPARATOR.join(source["title"] for source in item["sources"]),
         "source_urls": CSV_LIST_SEPARATOR.join(source["url"] or "" for source in item["sources"]),
+        "effective_dated_by": DATED_BY_WORDS[dated["field"]] if dated else None,
+        "effective_dated_by_id": dated["id"] if dated else None,
+        **{
+            f"corrected_{side}_{part}": corrected[side][part] if corrected else None
+            for side in ("from", "to")
+            for part in ("category", "certainty")
+        },
     }
