@@ -97,6 +97,7 @@ class Deliverer:
     settings: Settings = field(default_factory=Settings)
     holder: str = field(default_factory=new_holder)
     stop: threading.Event = field(default_factory=threading.Event)
+    clock: Callable[[], dt.datetime] = utcnow  # the time claims, tries and the 24 h give-up are reckoned in
 
     def run(self, once: bool = False) -> int:
         """Deliver until ``stop`` is set (or, with ``once``, until nothing is due); the number of tries made."""
@@ -108,7 +109,11 @@ class Deliverer:
         with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="deliver") as pool:
             while True:
                 try:
-                    if single and not self.stop.is_set() and not outbox.hold_lease(SQLITE_LEASE, self.holder, lease):
+                    if (
+                        single
+                        and not self.stop.is_set()
+                        and not outbox.hold_lease(SQLITE_LEASE, self.holder, lease, self.clock())
+                    ):
                         if once:
                             log.warning("another deliverer holds the SQLite lease; nothing done")
                             return tries
@@ -144,7 +149,7 @@ class Deliverer:
         idle = self.settings.workers - len(flights)
         if idle <= 0:
             return
-        for message in outbox.claim(self.holder, idle, lease):
+        for message in outbox.claim(self.holder, idle, lease, self.clock()):
             sender = self.senders.get(message.kind)
             if sender is None:
                 self.finish(message, outbox.Outcome(ok=False, error=f"no sender for the kind {message.kind!r}"), None)
@@ -156,15 +161,15 @@ class Deliverer:
                 self.finish(message, outbox.Outcome(ok=False, error=f"could not prepare: {error}"), sender)
                 continue
             if isinstance(prepared, Cancel):
-                outbox.cancel(message, prepared.reason, utcnow())
+                outbox.cancel(message, prepared.reason, self.clock())
             if isinstance(prepared, Cancel | SetAside):
                 db.session.commit()
                 continue
-            flights.append(InFlight(message.id, message.kind, pool.submit(self.send, sender, prepared)))
+            flights.append(InFlight(message.id, message.kind, pool.submit(self.send, sender, prepared, self.clock)))
 
     @staticmethod
-    def send(sender: Sender, prepared) -> tuple[dt.datetime, outbox.Outcome]:
-        started = utcnow()
+    def send(sender: Sender, prepared, clock: Callable[[], dt.datetime]) -> tuple[dt.datetime, outbox.Outcome]:
+        started = clock()
         try:
             return started, sender.send(prepared)
         except Exception as error:  # noqa: BLE001 - a sender's bug is a failed try, not a dead deliverer
@@ -185,9 +190,9 @@ class Deliverer:
         self, message: OutboxMessage, outcome: outbox.Outcome, sender: Sender | None, at: dt.datetime | None = None
     ) -> None:
         """Record a try and decide what comes next for its message; commit."""
-        at = at or utcnow()
+        at = at or self.clock()
         outbox.record_attempt(message, outcome, self.holder, at)
-        now = utcnow()
+        now = self.clock()
         if outcome.ok:
             outbox.mark_delivered(message, now)
             log.info("delivered %s (%s) in %d ms", message.message_id, message.kind, outcome.duration_ms)
