@@ -15,8 +15,12 @@ class SubscriptionBody(StrictSchema):
         required=True,
         validate=validate.Length(min=8, max=2048),
         metadata={
-            "description": "Where deliveries are POSTed: an `https` URL whose host resolves to public addresses "
-            "only (plain `http` to a loopback host in development mode only).",
+            "description": "Where deliveries are POSTed: an `https` URL, without user name or password, whose "
+            "host (an IP literal, or a name and every address it resolves to) is public: not private, loopback, "
+            "link-local, multicast, reserved, unspecified, shared (100.64.0.0/10) or another special-purpose "
+            "range (192.0.0.0/24, 198.18.0.0/15, fc00::/7), nor an IPv6 form (mapped, 6to4, NAT64, Teredo) of "
+            "such an IPv4 address. Otherwise 422. Checked again on the resolved address before each delivery. "
+            "In development mode only: plain `http` to a loopback host, and any address.",
             "example": URL_EXAMPLE,
         },
     )
@@ -111,16 +115,35 @@ class DeliverySchema(Schema):
         required=True, metadata={"description": "1 for the first try of the message.", "example": 1}
     )
     at = UtcDateTime(required=True)
-    duration_ms = fields.Integer(required=True, metadata={"example": 35})
-    status_code = fields.Integer(required=True, allow_none=True, metadata={"example": 204})
-    error = fields.String(required=True, allow_none=True, metadata={"example": None})
+    duration_ms = fields.Integer(
+        required=True, metadata={"description": "How long the try took, in milliseconds.", "example": 35}
+    )
+    status_code = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The receiver's HTTP status; null when no answer came (see `error`).", "example": 204},
+    )
+    error = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Why the try failed: a non-2xx status, a timeout (10 s), a redirect not followed, a "
+            "refused address (`not sent: …`), a TLS or connection error; null on success.",
+            "example": None,
+        },
+    )
     response_bytes = fields.Integer(
         required=True, metadata={"description": "Bytes of the answer read (at most 65536).", "example": 2}
     )
     response_excerpt = fields.String(
         required=True, allow_none=True, metadata={"description": "The answer's first 1024 characters."}
     )
-    message_state = choice_out(OUTBOX_STATES, "Where the message stands now.", "delivered")
+    message_state = choice_out(
+        OUTBOX_STATES,
+        "Where the message stands now: `pending` (to be sent or retried), `delivered`, `held` (its "
+        "subscription is paused) or `cancelled` (the subscription was deleted).",
+        "delivered",
+    )
 
 
 class DeliveryPageSchema(Schema):

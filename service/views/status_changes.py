@@ -120,7 +120,17 @@ class StatusChanges(MethodView):
         Resume with `after` set to the last `seq` you handled. `category` matches the
         new status's `category` (`to.category`). The same entries go to webhook
         subscribers, and as Atom to feed readers (`/v1/status-changes.atom`).
-        `format=csv` (or `Accept: text/csv`) gives one row per entry.
+        `format=csv` (or `Accept: text/csv`) gives one row per entry, with the columns
+        `seq`, `at`, `government`, `country`, `country_name`, `from_category`,
+        `from_certainty`, `from_possible_category`, `to_category`, `to_certainty`,
+        `to_possible_category`, `effective_day`, `effective_edtf` (the date in its own
+        precision), `corrects_another_day`, `title`, `change`, `actor`, `reason`,
+        `sources`, `source_titles`, `source_urls` (lists joined by ` | `),
+        `effective_dated_by` (`record start`, `record end`, or `first report` for a
+        record without a start: known from that report, possibly earlier) and its
+        `effective_dated_by_id`, then `corrected_from_category`,
+        `corrected_from_certainty`, `corrected_to_category`, `corrected_to_certainty`
+        (empty unless a correction).
 
         The seed case records eight: Russia `no records → recognized` from 3 July 2025
         (its recognition), then two corrections "from an unknown day" (Russia stays
@@ -178,7 +188,13 @@ class StatusChangesAtom(MethodView):
         feed readers: one entry per change, titled in plain words ("Russian Federation:
         no records → recognized, from 3 July 2025"; an uncertain status says
         "possibly … (uncertain)"), linking to the pair's page, its relations answer
-        and the entry's JSON, citing the sources. Poll it with `If-None-Match`.
+        and the entry's JSON, citing the sources. Each entry has a stable `id`
+        (`urn:uuid:`, derived from the status change), `updated` and `published` (the
+        write's time), an `author` (who wrote it), a `category` (`to.category`) and
+        content saying the status before and after with how sure each is, from which
+        day it holds (a day that is only a first report's reads "known from", never
+        as the day relations began), and the sources with their links. Poll it with
+        `If-None-Match`: the same entries give the same ETag, answered 304.
         """
         return atom_response(args, filtered(args), "Status changes", "status-changes.list_status_changes")
 

@@ -112,10 +112,19 @@ class Subscriptions(MethodView):
         pauses it at once); a subscription's deliveries come one at a time, in order,
         at least once (deduplicate by `webhook-id`).
 
-        The `url` must be `https` and resolve to public addresses only: a private,
-        loopback, link-local, multicast, reserved or unspecified address is 422 (the
-        check is made again on the resolved address before each delivery). The
-        answer holds the secret, shown this once.
+        The `url` must be `https` and resolve to public addresses only: a URL with
+        another scheme, or whose host is or resolves to a private, loopback,
+        link-local, multicast, reserved, unspecified, shared (100.64.0.0/10) or other
+        special-purpose address (192.0.0.0/24, 198.18.0.0/15, fc00::/7, and the IPv6
+        forms of such IPv4 addresses: mapped, 6to4, NAT64, Teredo), is 422 with a
+        problem saying what to give instead, and nothing is stored or sent. The check
+        is made again on the resolved address before each delivery, and the
+        connection goes to the checked address. A service in development mode
+        (`WEBHOOK_ALLOW_PRIVATE`) also takes plain `http` to a loopback host.
+
+        The answer (201) holds the secret, `whsec_…`: it is shown this once and never
+        again (no GET shows it); keep it to verify signatures. Delete the
+        subscription and subscribe again to get a new one.
         """
         url = checked_url(body["url"])
         government = body.get("government")
@@ -190,9 +199,12 @@ class Deliveries(MethodView):
     def get(self, args: dict, subscription_id: str):
         """Delivery attempts of a webhook subscription
 
-        Every try, newest first: when, the status code, how long it took, the error
-        (a timeout, a refused address, a redirect not followed), and the first
-        characters of the answer. Page with `before`.
+        Every try, newest first: when, which message (`webhook_id`, the status
+        change's `seq`) and which try of it, the status code, how long it took, the
+        error (a timeout, a refused address, a redirect not followed), how many bytes
+        of the answer were read (at most 64 KB) and its first 1024 characters, and
+        where the message stands now. Page with `before`. Needs a `write` token;
+        404 for an unknown subscription.
         """
         get_or_404(subscription_id)
         limit = args.get("limit", 50)
