@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import feedparser
 import pytest
+import yaml
 
-from tests.support.constants import CNN, GOVERNMENT, RECOGNITION
+from service.schemas.transitions import CSV_COLUMNS
+from tests.support.constants import CNN, GOVERNMENT, RECOGNITION, RECOGNITION_ID
 
 FEED = "/v1/status-changes"
 GOVERNMENT_FEED = f"/v1/governments/{GOVERNMENT}/status-changes"
@@ -51,6 +57,31 @@ def test_csv_has_one_row_per_change(client, seeded):
     assert len(lines) == 4 and ",recognized,established,recognized,2025-07-03,2025-07-03," in lines[1]
 
 
+def test_csv_columns_say_how_each_day_is_dated_and_what_a_correction_changed(client, seeded, editor):
+    etag = client.get(RECOGNITION).headers["ETag"]
+    client.patch(RECOGNITION, json={"start": "2025-07-02"}, headers={**editor, "If-Match": etag})
+    response = client.get(FEED, query_string={"format": "csv", "limit": 100})
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert set(rows[0]) >= {
+        "seq", "at", "actor", "reason", "sources", "from_category", "from_certainty", "to_category", "to_certainty",
+        "effective_day", "effective_edtf", "effective_dated_by", "corrected_from_category", "corrected_to_category",
+    }  # fmt: skip
+    russia, china = rows[0], next(row for row in rows if row["country"] == "CN")
+    assert (russia["effective_dated_by"], russia["effective_dated_by_id"]) == ("record start", RECOGNITION_ID)
+    assert (china["effective_dated_by"], china["effective_dated_by_id"]) == ("first report", CNN)
+    assert china["effective_day"] == "2025-07-03" and china["corrected_from_category"] == ""
+    correction = rows[-1]
+    assert (correction["corrects_another_day"], correction["effective_day"], correction["actor"]) == (
+        "true",
+        "2025-07-02",
+        "desk-editor",
+    )
+    assert (correction["from_category"], correction["to_category"]) == ("recognized", "recognized")
+    assert (correction["corrected_from_category"], correction["corrected_from_certainty"]) == ("none", "uncertain")
+    assert (correction["corrected_to_category"], correction["corrected_to_certainty"]) == ("recognized", "established")
+    assert int(correction["seq"]) > int(rows[-2]["seq"]) and correction["sources"]
+
+
 @pytest.mark.parametrize("query", ["after=-1", "limit=0", "category=friends", "country=XX", "since=1"])
 def test_bad_queries_are_422(client, seeded, query):
     assert client.get(f"{FEED}?{query}").status_code == 422
@@ -75,6 +106,7 @@ def test_the_atom_feed_is_valid_and_has_what_a_reader_needs(client, seeded, edit
     entries = parsed.entries
     assert len(entries) == 9 and len({entry.id for entry in entries}) == 9
     assert all(entry.id.startswith("urn:uuid:") for entry in entries)
+    assert all(e.updated_parsed and e.author and e.link and e.content and e.tags for e in entries)
     newest = entries[0]
     assert newest.title == (
         "Russian Federation: still recognized; corrected, from 2 July 2025: "
@@ -88,8 +120,18 @@ def test_the_atom_feed_is_valid_and_has_what_a_reader_needs(client, seeded, edit
     content = newest.content[0].value
     assert "CNN: Russia becomes first nation to recognize Taliban government" in content
     assert "A correction: the status today is unchanged" in content
-    assert "On the corrected day, before: none (uncertain), possibly ambassadors_exchanged" in content
+    assert "On the corrected day, before: none (uncertain), possibly ambassadors exchanged" in content
     assert "On the corrected day, now: recognized (established)" in content
+    assert "Holds from: 2025-07-02 (the start given by rcg_" in content
+    china = next(entry for entry in entries if entry.title.startswith("China: no records"))
+    china_content = china.content[0].value
+    assert "Known from: 2025-07-03, the day it was first reported" in china_content
+    assert "may have held before" in china_content and "Holds from" not in china_content, (
+        "a first report's day never reads as the day relations began"
+    )
+    assert "Now: limited relations (established)" in china_content
+    assert "Before: no records" in china_content
+    assert [(c.term, c.label) for c in china.tags] == [("limited_relations", "limited relations")]
     uncertain = [entry.title for entry in entries if "(uncertain)" in entry.title]
     assert uncertain and all("possibly" in title for title in uncertain), "nothing uncertain reads as settled"
     assert client.get(f"{FEED}.atom", query_string={"country": "QA"}).data.count(b"<entry>") == 1
@@ -112,3 +154,9 @@ def test_the_atom_feed_answers_conditional_gets(client, seeded, editor):
 
 def test_atom_is_406_for_a_caller_that_takes_no_xml(client, seeded):
     assert client.get(f"{FEED}.atom", headers={"Accept": "text/csv"}).status_code == 406
+
+
+def test_the_contract_names_every_csv_column():
+    document = yaml.safe_load((Path(__file__).parents[1] / "openapi.yaml").read_text(encoding="utf-8"))
+    listed = " ".join(document["paths"]["/v1/status-changes"]["get"]["description"].split())
+    assert [column for column in CSV_COLUMNS if f"`{column}`" not in listed] == []

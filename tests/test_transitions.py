@@ -380,3 +380,22 @@ def test_concurrent_writes_about_one_pair_on_postgresql_chain(app, db):
 
 
 SEEDLESS_SOURCE = "src_concurrent"
+
+
+def test_the_words_for_categories_and_certainties_are_defined_once():
+    """Titles, Atom, pages and the status map read one table (service.domain.vocabulary)."""
+    from service.domain import transitions as domain_transitions
+    from service.domain import vocabulary
+    from service.http import atom
+    from service.pictures import statusmap
+    from service.views import pages
+
+    assert set(vocabulary.CATEGORY_WORDS) == set(vocabulary.CATEGORIES)
+    assert set(vocabulary.CERTAINTY_WORDS) == set(vocabulary.CERTAINTIES)
+    assert set(vocabulary.FORCE_STATE_WORDS) == set(vocabulary.FORCE_STATES)
+    for module in (domain_transitions, atom, pages):
+        assert module.CATEGORY_WORDS is vocabulary.CATEGORY_WORDS, module.__name__
+    assert pages.CERTAINTY_WORDS is atom.CERTAINTY_WORDS is vocabulary.CERTAINTY_WORDS
+    assert pages.STATE_WORDS is vocabulary.FORCE_STATE_WORDS
+    shown = {key.removeprefix("short."): words for key, words in statusmap.ENGLISH_LABELS.items() if "short." in key}
+    assert shown == {**vocabulary.CATEGORY_WORDS, "no_records": vocabulary.CERTAINTY_WORDS["no_records"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import shutil
 import ssl
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.delivery import client as client_module
 from service.delivery.loop import Deliverer, Settings
@@ -184,6 +185,62 @@ def test_failing_past_the_give_up_time_pauses_the_subscription(app, client, db, 
     assert "deliveries failed for" in paused.paused_reason and "HTTP 500" in paused.paused_reason
     states = db.session.scalars(select(OutboxMessage.state).where(OutboxMessage.target == subscription)).all()
     assert set(states) == {"held"} and len(states) == SEED_TRANSITIONS, "held, not lost"
+
+
+def test_24_hours_of_failures_on_an_injected_clock_pause_the_subscription(
+    app, client, db, editor, development, receivers
+):
+    """The default give-up time (24 h) and backoff (5 s doubling to 1 h), on a clock the test
+    moves an hour at a time: still retried after 23 h, paused at 24 h, its messages held."""
+    assert development["DELIVERY_GIVE_UP_SECONDS"] == 24 * 3600
+    receiver = receivers(status=500)
+    subscription = subscribe(client, editor, receiver)
+    make_government_and_one_change()
+    now = [dt.datetime(2030, 1, 1, tzinfo=dt.UTC)]
+    deliverer = Deliverer(
+        build_senders(development),
+        Settings(poll=0.01, retry_base=5.0, retry_max=3600.0, send_timeout=2.0),
+        clock=lambda: now[0],
+    )
+    for hour in range(25):
+        deliverer.run(once=True)
+        db.session.expire_all()
+        state = db.session.get(Subscription, subscription).state
+        assert state == ("paused" if hour == 24 else "active"), f"after {hour} h"
+        now[0] += dt.timedelta(hours=1)
+    tries = attempts(db, subscription)
+    assert len(tries) == 25 and {t.status_code for t in tries} == {500}
+    assert len({(t.message_id) for t in tries}) == 1, "one message, retried under one webhook-id"
+    assert db.session.get(Subscription, subscription).paused_reason.startswith("deliveries failed for 24 h")
+    assert db.session.scalar(select(OutboxMessage.state).where(OutboxMessage.target == subscription)) == "held"
+    assert receiver.requests == 25
+
+
+def make_government_and_one_change() -> None:
+    from tests.support import factories as make
+
+    make.government("xx-none")
+    make.recognition("FR", "2020-01-01", government_id="xx-none")
+    _db.session.commit()
+
+
+def test_a_rolled_back_write_sends_nothing(app, client, db, editor, development, receivers):
+    """A write that would have been announced is rolled back; the next one commits. The
+    receiver hears of the committed one only."""
+    from tests.support import factories as make
+
+    receiver = receivers()
+    subscribe(client, editor, receiver)
+    make.government("xx-none")
+    _db.session.commit()
+    make.recognition("FR", "2020-01-01", government_id="xx-none")
+    _db.session.rollback()
+    make.recognition("DE", "2020-01-01", government_id="xx-none")
+    _db.session.commit()
+    with delivering(app):
+        assert wait_for(lambda: len(receiver.verified_seqs()) == 1)
+    assert [d.body["country"] for d in receiver.deliveries] == ["DE"]
+    assert _db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
 def test_the_address_is_checked_again_when_sending(app, client, db, editor, development, receivers):
