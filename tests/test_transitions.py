@@ -6,7 +6,9 @@ import contextlib
 import datetime as dt
 import itertools
 import random
+import re
 import threading
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from service.domain.relations import relation_row, today
-from service.domain.transitions import Status, Timeline, transition
+from service.domain.transitions import Status, Timeline, status_words, transition
 from service.store import transitions as store_transitions
 from service.store.models import OutboxMessage, StatusTransition
 from service.store.registry import AMBASSADOR_EXCHANGES, RECOGNITIONS, SOURCES
@@ -114,6 +116,25 @@ def test_the_seed_records_exactly_these_transitions(seeded):
         "none → possibly limited relations (uncertain)"
     )
     assert [item["change"] for item in items] == sorted(item["change"] for item in items)
+
+
+def test_the_readme_lists_the_seed_walk_through_the_same_way():
+    """README's table (alerts section) is SEED_WALK_THROUGH in the titles' words."""
+    words = lambda wire: status_words(Status(*wire))  # noqa: E731
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if re.match(r"\| \d \| [A-Z]{2} \|", line)]
+    shown = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    expected = [
+        [
+            str(number),
+            country,
+            f"{words(before)} → {words(after)}",
+            effective or "unknown day",
+            f"{words(corrected[0])} → {words(corrected[1])}" if corrected else "",
+        ]
+        for number, (country, before, after, effective, corrected) in enumerate(SEED_WALK_THROUGH, start=1)
+    ]
+    assert [[*row[:3], row[3].split(" (")[0], row[4]] for row in shown] == expected
 
 
 def test_the_seed_and_its_corrections_chain(seeded):
