@@ -8,9 +8,19 @@ import sys
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("TIMEOUT", "30"))
-# On SIGTERM, workers finish the request they hold and the ones already queued
-# (service/gunicorn_worker.py), within this many seconds.
-worker_class = "service.gunicorn_worker.DrainingSyncWorker"
+# Threads read whole requests before serving them and give up on clients that stop
+# reading (service/gunicorn_worker.py, README "Slow clients"); WORKER_CLASS=sync is the
+# former one-request-per-process design, kept for comparison (bench/run.py --serving).
+_WORKERS = {
+    "paced": "service.gunicorn_worker.PacedThreadWorker",
+    "sync": "service.gunicorn_worker.DrainingSyncWorker",
+}
+worker_class = _WORKERS[os.environ.get("WORKER_CLASS", "paced")]
+threads = int(os.environ.get("THREADS", "32"))
+# gunicorn's own error answers are problem+json and its error log names no request text.
+logger_class = "service.gunicorn_worker.RedactingLogger"
+# On SIGTERM, workers finish the requests they hold and the ones already queued,
+# within this many seconds.
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 # The longest request line gunicorn allows. The contract's length limits keep every

@@ -723,7 +723,8 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         "(N = recognitions + ambassador exchanges; about N/5 sources and one government per 500 records on top; "
         "one change-log row per record). PostgreSQL gets `ANALYZE` after the load; SQLite gets none (the service "
         "never runs it).",
-        f"- Server: gunicorn with the project's `gunicorn.conf.py` (sync workers, WEB_CONCURRENCY={args.workers}, "
+        f"- Server: gunicorn with the project's `gunicorn.conf.py` ({args.serving or 'its default'} worker design, "
+        f"WEB_CONCURRENCY={args.workers}, "
         f"TIMEOUT={args.timeout or 'default 30'} s, access log to a file), on 127.0.0.1.",
         f"- Load: wrk {args.threads} threads, {args.connections} connections, {args.duration} s per scenario after "
         f"a {args.warmup} s warm-up, 30 s request timeout. PATCH: {args.write_connections} threads of one "
@@ -890,6 +891,50 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
     return "\n".join(lines)
 
 
+def serving_designs(args, base_env: dict) -> list[tuple[str, dict]]:
+    """(name, environment) of each serving design to measure: ``--serving sync,paced`` or the default."""
+    if not args.serving:
+        return [("default", base_env)]
+    return [(name, {**base_env, "WORKER_CLASS": name}) for name in args.serving.split(",") if name.strip()]
+
+
+def serving_comparison(results: list[dict]) -> str:
+    """With ``--serving``: each design's ratios (against its own ceiling and baseline) and req/s
+    beside the first design's, per dataset."""
+    designs = list(dict.fromkeys(r.get("serving", "default") for r in results))
+    if len(designs) < 2:
+        return ""
+    lines = [
+        "",
+        "## Serving designs compared",
+        "",
+        f"Each design measured in full on the same data (`--serving {','.join(designs)}`); ratios against "
+        f"the ceiling and baseline served by the same design; req/s beside the `{designs[0]}` design's.",
+        "",
+        "| engine | records | design | relations200 / ceiling | relations200 / baseline | relations304 / ceiling "
+        "| " + " | ".join(f"{label} req/s" for key, label in SCENARIOS if key != "ceiling") + " |",
+        "|---|---:|---|---:|---:|---:|" + "---:|" * (len(SCENARIOS) - 1),
+    ]
+    first = {(r["engine"], r["records"]): r for r in results if r.get("serving") == designs[0]}
+    for r in results:
+        sc, reference = r["scenarios"], first.get((r["engine"], r["records"]))
+        cells = []
+        for key, _ in SCENARIOS:
+            if key == "ceiling":
+                continue
+            rps = sc.get(key, {}).get("ok_rps" if key == "patch" else "rps")
+            base = (reference or {}).get("scenarios", {}).get(key, {}).get("ok_rps" if key == "patch" else "rps")
+            change = "" if r is reference or not base or rps is None else f" ({(rps / base - 1) * 100:+.0f} %)"
+            cells.append(f"{fmt(rps, 1)}{change}")
+        lines.append(
+            f"| {r['engine']} | {r['records']:,} | {r.get('serving')} | "
+            f"{fmt(ratio(sc['relations_200']['rps'], sc['ceiling']['rps']))} | "
+            f"{fmt(ratio(sc['relations_200']['rps'], sc['baseline']['rps']))} | "
+            f"{fmt(ratio(sc['relations_304']['rps'], sc['ceiling']['rps']))} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -919,6 +964,11 @@ def main() -> None:
         type=int,
         default=1,
         help="extra tries of a scenario slowed by other work; the least disturbed is kept [%(default)s]",
+    )
+    parser.add_argument(
+        "--serving",
+        help="comma-separated gunicorn designs to compare side by side (WORKER_CLASS of gunicorn.conf.py: "
+        "sync, paced), each measured in full on every dataset [gunicorn.conf.py's default only]",
     )
     parser.add_argument("--max-minutes", type=float, default=60, help="skip datasets not started by then")
     parser.add_argument("--workdir", help="where SQLite files and logs go [a new temporary folder, removed after]")
@@ -969,11 +1019,13 @@ def main() -> None:
             if time.perf_counter() - began > args.max_minutes * 60:
                 log(f"skipping {engine_name} {records:,}: past --max-minutes {args.max_minutes}")
                 continue
-            try:
-                results.append(measure(engine_name, records, args, workdir, base_env))
-            except Exception as error:  # report the sizes that did run
-                log(f"{engine_name} {records:,} FAILED: {type(error).__name__}: {error}")
-                failures.append(f"{engine_name} {records:,}: {type(error).__name__}: {str(error)[:300]}")
+            for design, design_env in serving_designs(args, base_env):
+                try:
+                    results.append(measure(engine_name, records, args, workdir, design_env))
+                    results[-1]["serving"] = design
+                except Exception as error:  # report the sizes that did run
+                    log(f"{engine_name} {records:,} {design} FAILED: {type(error).__name__}: {error}")
+                    failures.append(f"{engine_name} {records:,} {design}: {type(error).__name__}: {str(error)[:300]}")
     finally:
         total = time.perf_counter() - began
         if not args.workdir:
@@ -982,6 +1034,7 @@ def main() -> None:
             Path(args.output).parent.mkdir(parents=True, exist_ok=True)
             command = " ".join(["bench/run.py"] + sys.argv[1:])
             report = render(results, info, args, total, command)
+            report += serving_comparison(results)
             if failures:
                 report += "\n## Failed runs\n\n" + "\n".join(f"- {failure}" for failure in failures) + "\n"
             Path(args.output).write_text(report, encoding="utf-8")

@@ -90,6 +90,10 @@ def batched_rows(reader: WireReader, batch_size: int = MAX_LIMIT) -> Iterator[di
     last_key = None
     while True:
         batch, keys = reader.read(last_key, batch_size)
+        # The pooled connection goes back while the batch is sent: a slow reader holds
+        # a thread, never a database connection (each batch is its own read, as it was
+        # under READ COMMITTED anyway).
+        db.session.close()
         yield from batch
         # Once per batch: the export may run far longer than the worker timeout.
         heartbeat.beat()

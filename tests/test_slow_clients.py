@@ -1,0 +1,149 @@
+"""Slow clients over real HTTP against gunicorn.conf.py (issue 12, items 1 and 6).
+
+- the probe: 16 slow-header, 16 slow-body and 16 slow-reader connections at once, while
+  a normal client sees no failure and a p99 under a second (both engines);
+- a reader at 1 KB/s gets the whole export, byte for byte what a fast reader gets;
+- a reader that stops reading for SEND_TIMEOUT is reset without the export's last chunk;
+- a request still arriving REQUEST_READ_TIMEOUT after its first byte is answered 408.
+
+SEND_TIMEOUT and REQUEST_READ_TIMEOUT are shortened here so that the tests stay short;
+the probe runs with the defaults, as `make run` and the container do.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from tests.support.databases import ENGINES, fresh_database
+from tests.support.served import request, served
+from tests.support.slow_clients import probe
+from tests.test_long_exports import add_bulky_sources
+
+EXPORT = "/v1/sources?format=csv"
+SEND_TIMEOUT = 3
+READ_TIMEOUT = 4
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_slow_clients_do_not_starve_a_normal_client(engine, tmp_path):
+    log_path = tmp_path / "gunicorn.log"
+    with fresh_database(engine, tmp_path) as url, served(url, log_path) as running:
+        add_bulky_sources(url)  # a ~20 MB export: the slow readers hold their responses open
+        result = probe(running.base_url, EXPORT, headers=16, bodies=16, readers=16, seconds=15)
+    summary = result.summary()
+    assert result.requests > 50, summary
+    assert result.failures == 0, summary
+    assert result.p99 <= 1.0, summary
+    assert all(count > 0 for count in result.reader_bytes), f"every slow reader was being answered: {summary}"
+    assert "WORKER TIMEOUT" not in log_path.read_text()
+
+
+@pytest.fixture(scope="module")
+def short_limits(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("slow-clients")
+    with fresh_database("sqlite", folder) as url:
+        with served(
+            url, folder / "gunicorn.log", SEND_TIMEOUT=str(SEND_TIMEOUT), REQUEST_READ_TIMEOUT=str(READ_TIMEOUT)
+        ) as running:
+            add_bulky_sources(url)
+            running.log_path = folder / "gunicorn.log"
+            yield running
+        assert running.process.returncode == 0
+
+
+def open_export(base_url: str, *, receive_buffer: int) -> socket.socket:
+    """A client with a small receive window and Ethernet-sized segments, as on a real network.
+
+    A receiver re-opens its window only once a good part of its buffer is free: a
+    1 KB/s reader with loopback's 64 KiB segments and a default buffer acknowledges
+    about once a minute (the default SEND_TIMEOUT, 120 s, covers that), with a 1 KiB
+    buffer about once a second, within this test's shortened SEND_TIMEOUT.
+    """
+    host, port = base_url.removeprefix("http://").split(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1460)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.settimeout(30)
+    sock.connect((host, int(port)))
+    sock.sendall(f"GET {EXPORT} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+    return sock
+
+
+def read_rest(sock: socket.socket) -> tuple[bytes, bool]:
+    """Everything until the server closes; whether it closed with a reset."""
+    chunks = []
+    try:
+        while data := sock.recv(65536):
+            chunks.append(data)
+    except ConnectionResetError:
+        return b"".join(chunks), True
+    return b"".join(chunks), False
+
+
+def dechunk(raw: bytes) -> tuple[int, bytes, bool]:
+    """Status, body, and whether the chunked body ended with its last (zero) chunk."""
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    assert b"transfer-encoding: chunked" in head.lower(), head
+    body = bytearray()
+    while True:
+        size_line, found, rest = rest.partition(b"\r\n")
+        if not found:
+            return status, bytes(body), False
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return status, bytes(body), rest.startswith(b"\r\n")
+        if len(rest) < size + 2:
+            body += rest[:size]
+            return status, bytes(body), False
+        body += rest[:size]
+        rest = rest[size + 2 :]
+
+
+def test_a_reader_at_one_kilobyte_a_second_gets_the_whole_export(short_limits):
+    whole = request("GET", f"{short_limits.base_url}{EXPORT}", timeout=60)
+    assert whole.status == 200 and len(whole.body) > 10_000_000
+    sock = open_export(short_limits.base_url, receive_buffer=1024)
+    with sock:
+        raw = bytearray()
+        began = time.monotonic()
+        while time.monotonic() - began < 4 * SEND_TIMEOUT:  # four times the limit, at 1 KB/s
+            raw += sock.recv(1024)
+            time.sleep(1.0)
+        rest, reset = read_rest(sock)
+    status, body, ended = dechunk(bytes(raw) + rest)
+    assert not reset and ended and status == 200
+    assert body == whole.body
+    assert "client stopped reading" not in short_limits.log_path.read_text()
+
+
+def test_a_reader_that_stops_is_cut_without_the_last_chunk(short_limits):
+    sock = open_export(short_limits.base_url, receive_buffer=4096)
+    with sock:
+        first = sock.recv(1024)
+        assert first.startswith(b"HTTP/1.1 200")
+        time.sleep(SEND_TIMEOUT + 4)  # stops reading for longer than SEND_TIMEOUT
+        rest, reset = read_rest(sock)
+    status, body, ended = dechunk(first + rest)
+    assert status == 200
+    assert reset, "the server resets the connection"
+    assert not ended, "the last chunk never came: the client knows the export is cut"
+    assert len(body) < 10_000_000
+    assert "client stopped reading" in short_limits.log_path.read_text()
+
+
+def test_a_request_still_arriving_after_the_read_timeout_is_answered_408(short_limits):
+    host, port = short_limits.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /v1/countries HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        began = time.monotonic()
+        while time.monotonic() - began < READ_TIMEOUT - 1:  # a byte every half second, never the end
+            sock.sendall(b"a")
+            time.sleep(0.5)
+        answer, _ = read_rest(sock)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b"application/problem+json" in answer
+    assert b'"status": 408' in answer
