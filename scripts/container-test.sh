@@ -88,8 +88,13 @@ run_uid=$(podman exec "$NAME" id -u)
 [ "$run_uid" != "0" ] || fail "the service runs as root"
 log "runs as uid $run_uid"
 
+# A write token made by the image's own CLI: the slow-client probe in tests/live adds
+# the long sources it reads slowly, and the contract suite below writes with it.
+token=$(podman exec "$NAME" python -m service tokens create --name container-test --scope write 2>/dev/null | tail -n 1)
+[ -n "$token" ] || fail "could not make a write token in the container"
+
 report=$(mktemp)
-if ! LIVE_BASE_URL="http://127.0.0.1:${port}" "$PYTHON_BIN" -m pytest tests/live -q -p no:cacheprovider 2>&1 | tee "$report"; then
+if ! LIVE_BASE_URL="http://127.0.0.1:${port}" LIVE_WRITE_TOKEN="$token" "$PYTHON_BIN" -m pytest tests/live -q -p no:cacheprovider 2>&1 | tee "$report"; then
     rm -f "$report"
     fail "live tests failed"
 fi
@@ -108,9 +113,7 @@ deliver_check="deliver --once: exit 0"
 log "$deliver_check"
 
 # The full contract suite (every schemathesis check and phase) against the container,
-# with a write token made by the image's own CLI, as a consumer's CI would run it.
-token=$(podman exec "$NAME" python -m service tokens create --name container-test --scope write 2>/dev/null | tail -n 1)
-[ -n "$token" ] || fail "could not make a write token in the container"
+# with the write token made above, as a consumer's CI would run it.
 contract_report=$(mktemp)
 if ! make --no-print-directory contract URL="http://127.0.0.1:${port}" TOKEN="$token" EXAMPLES=5 \
         >"$contract_report" 2>&1; then

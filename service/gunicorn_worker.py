@@ -272,6 +272,15 @@ def request_arrived(buffer: bytes | bytearray) -> bool:
     return body >= min(int(length.group(1)), MAX_BODY_BYTES + 1)
 
 
+def wants_continue(buffer: bytes | bytearray) -> bool:
+    """Whether a complete HTTP/1.1 head asks for ``100 Continue`` before its body."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = bytes(buffer[:end]).lower()
+    return b"\r\nexpect:" in head and b"100-continue" in head and b" http/1.1\r\n" in head
+
+
 class StalledReader(BaseException):
     """Raised out of a write when the client acknowledged nothing for SEND_TIMEOUT seconds.
 
@@ -380,6 +389,14 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
         if request_arrived(conn.arrived):
             self.forget(conn)
             self.dispatch(conn)
+        elif wants_continue(conn.arrived) and not getattr(conn, "continued", False):
+            # The client waits for this before it sends the body (curl does, past 1 KB);
+            # gunicorn sends its own when the app starts: two 100s are allowed (RFC 9110 15.2).
+            conn.continued = True
+            try:
+                conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            except OSError:
+                pass
 
     def forget(self, conn: TConn) -> None:
         self.arriving.pop(conn, None)

@@ -147,3 +147,23 @@ def test_a_request_still_arriving_after_the_read_timeout_is_answered_408(short_l
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert b"application/problem+json" in answer
     assert b'"status": 408' in answer
+
+
+def test_a_client_waiting_for_100_continue_is_told_to_send_its_body(short_limits):
+    """curl sends bodies past 1 KB only after "100 Continue" (or a 1 s wait): the body is
+    what the worker waits for before a thread serves the request, so it must ask."""
+    host, port = short_limits.base_url.removeprefix("http://").split(":")
+    body = b'{"publisher": "Expecting", "title": "t", "kind": "news", "note": "' + b"x" * 2000 + b'"}'
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(
+            b"POST /v1/sources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {short_limits.write_token}\r\nContent-Length: {len(body)}\r\n".encode()
+            + b"Expect: 100-continue\r\nConnection: close\r\n\r\n"
+        )
+        sock.settimeout(READ_TIMEOUT - 1)
+        assert sock.recv(1024).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.settimeout(30)
+        sock.sendall(body)
+        answer, _ = read_rest(sock)
+    final = answer[answer.index(b"HTTP/1.1 2") :] if b"HTTP/1.1 2" in answer else answer
+    assert final.startswith(b"HTTP/1.1 201 "), answer[:300]
