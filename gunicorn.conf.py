@@ -16,7 +16,8 @@ _WORKERS = {
     "sync": "service.gunicorn_worker.DrainingSyncWorker",
 }
 worker_class = _WORKERS[os.environ.get("WORKER_CLASS", "paced")]
-threads = int(os.environ.get("THREADS", "32"))
+# gunicorn swaps any *SyncWorker for its stock gthread worker when threads > 1.
+threads = int(os.environ.get("THREADS", "32")) if worker_class.endswith("PacedThreadWorker") else 1
 # gunicorn's own error answers are problem+json and its error log names no request text.
 logger_class = "service.gunicorn_worker.RedactingLogger"
 # On SIGTERM, workers finish the requests they hold and the ones already queued,

@@ -159,3 +159,15 @@ def test_the_error_log_blanks_anything_like_a_credential():
     assert len(seen) == 3
     assert all(TOKEN not in line and "Bearer" not in line for line in seen), seen
     assert seen[2] == "booting worker with pid 42"
+
+
+def test_the_sync_design_kept_for_comparison_answers_the_same(tmp_path):
+    """WORKER_CLASS=sync really runs DrainingSyncWorker (gunicorn swaps a *SyncWorker with
+    threads > 1 for its stock gthread worker, which writes HTML pages)."""
+    with (
+        fresh_database("sqlite", tmp_path) as url,
+        served(url, tmp_path / "gunicorn.log", WORKER_CLASS="sync") as running,
+    ):
+        raw, status = CASES["header without a colon"]
+        assert_problem(exchange(running.base_url, raw), status)
+    assert TOKEN not in (tmp_path / "gunicorn.log").read_text()
