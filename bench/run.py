@@ -11,13 +11,19 @@ fresh randomly named PostgreSQL database, dropped at the end):
    relations 200, relations 304 (If-None-Match), one relation, a filtered page, a
    ~10k-row CSV export, and PATCH (If-Match; 412s counted apart);
 3. read the workers' peak RSS (VmHWM), and their RSS around one big CSV export;
-4. serve and measure two references under the same gunicorn settings: the ceiling
-   (bench/ceiling_app.py: a bare WSGI app sending the relations answer's bytes) and
-   the baseline (bench/baseline_app.py: the same answer from one hand-written SQL
-   query, checked equal to the service's before measuring).
+4. serve and measure the references: the ceiling (bench/ceiling_app.py: a bare WSGI
+   app sending the very bytes, headers included, the service sent for relations 200,
+   relations 304, the filtered page and one record) under the same gunicorn settings,
+   and again under gunicorn's defaults; the baseline (bench/baseline_app.py: the same
+   relations answer from one hand-written SQL query, checked equal to the service's);
+   the service as it was before the hot path (``--before REF``, exported with
+   ``git archive``) for the cold relations answer; and, on SQLite, Datasette (from
+   bench/requirements.txt in .venv-bench) serving the same file, on the filtered
+   page's query.
 
-Then it prints one table with the ratios and targets and writes bench/RESULTS.md and
-bench/results.json. Every wait is bounded in time; traffic stays on 127.0.0.1.
+Then it prints one table with every target, its measured ratio and whether it is met,
+and writes bench/RESULTS.md and bench/results.json. Every wait is bounded in time;
+traffic stays on 127.0.0.1.
 
     .venv/bin/python bench/run.py --sizes 1000,100000
     .venv/bin/python bench/run.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test --postgres-sizes 100000
@@ -26,7 +32,9 @@ bench/results.json. Every wait is bounded in time; traffic stays on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
+import http.client
 import json
 import math
 import os
@@ -53,24 +61,35 @@ sys.path.insert(0, str(ROOT))
 
 AS_OF = "2025-07-04"
 SEED = 1
-TARGETS = {
-    "relations200_over_ceiling": 0.5,
-    "relations200_over_baseline": 1.0,
-    "relations304_over_ceiling": 0.7,
-    "p50_growth": 1.5,
-    "peak_rss_mb": 150,
+# The service before the hot path (service/hotpath.py): main's last commit without it.
+BEFORE_HOT_PATH = "75a9fe9"
+# Requests measured against the ceiling: scenario -> the least share of the ceiling's req/s.
+CEILING_TARGETS = {
+    "relations_200": 0.7,
+    "relations_304": 0.8,
+    "filtered_page": 0.5,
+    "record_one": 0.6,
 }
+# The cold relations answer (as_of varied) against the service before the hot path:
+# no slower, within the run-to-run noise of a 10 s wrk run on a shared machine.
+COLD_TARGET = 0.95
+P50_GROWTH_TARGET = 1.5
+PEAK_RSS_TARGET_MB = 150
 FOREIGN_LIMIT = 0.25  # cores used by other work during a measurement before it is flagged
 SCENARIOS = (
     ("relations_200", "relations 200"),
     ("relations_304", "relations 304"),
     ("relations_cold", "relations 200, as_of varied"),
     ("relation_one", "one relation (RU)"),
+    ("record_one", "one record"),
     ("filtered_page", "filtered page"),
     ("csv_export", "CSV export"),
     ("patch", "PATCH (If-Match)"),
-    ("ceiling", "ceiling (bare WSGI)"),
+    *((f"ceiling_{key}", f"ceiling (bare WSGI): {key.replace('_', ' ')}") for key in CEILING_TARGETS),
+    *((f"defaults_{key}", f"ceiling, gunicorn defaults: {key.replace('_', ' ')}") for key in CEILING_TARGETS),
+    ("before_relations_cold", "before the hot path: relations 200, as_of varied"),
     ("baseline", "baseline (1 SQL query)"),
+    ("datasette", "Datasette: the filtered page's query"),
 )
 
 
@@ -117,6 +136,31 @@ def http(url: str, *, headers: dict | None = None, timeout: float = 60) -> tuple
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def capture(base: str, target: str, headers: dict | None = None) -> dict[str, Any]:
+    """One answer exactly as sent (status line, headers but Date and Server, body), for the ceiling."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        connection.request("GET", target, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+        kept = [
+            (name, value)
+            for name, value in response.getheaders()
+            if name.lower() not in ("date", "server", "connection", "keep-alive", "transfer-encoding")
+        ]
+        return {
+            "target": target,
+            "conditional": "If-None-Match" in (headers or {}),
+            "status": f"{response.status} {response.reason}",
+            "headers": kept,
+            "body": base64.b64encode(body).decode("ascii"),
+            "bytes": len(body),
+        }
+    finally:
+        connection.close()
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -232,22 +276,43 @@ def database_backends(url: str) -> list[int]:
 
 
 class Server:
-    """gunicorn with the project's gunicorn.conf.py, on 127.0.0.1 and a free port."""
+    """gunicorn with the project's gunicorn.conf.py (of ``root``), on 127.0.0.1 and a free port;
+    with ``defaults``, gunicorn's own settings but the bind and the worker count; or any
+    ``command`` (with ``{port}`` in it) that serves on that port."""
 
-    def __init__(self, app_spec: str, env: dict, workdir: Path, name: str, workers: int):
+    def __init__(
+        self,
+        app_spec: str,
+        env: dict,
+        workdir: Path,
+        name: str,
+        workers: int,
+        *,
+        root: Path = ROOT,
+        defaults: bool = False,
+        command: list[str] | None = None,
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
         self.app_spec = app_spec
         self.log_path = workdir / f"gunicorn-{name}.log"
         self.workers = workers
+        self.root = root
+        if command is not None:
+            self.command = [part.format(port=self.port) for part in command]
+        elif defaults:
+            self.command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
+            self.command.append(app_spec)
+        else:
+            self.command = [str(BIN / "gunicorn"), "--config", str(root / "gunicorn.conf.py"), app_spec]
         self.process: subprocess.Popen | None = None
 
     def start(self, ready_path: str, timeout: float = 90) -> None:
         self.log_file = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), self.app_spec],
-            cwd=ROOT,
+            self.command,
+            cwd=self.root,
             env=self.env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
@@ -464,6 +529,25 @@ def inspect(url: str, csv_rows: int, write_connections: int) -> dict[str, Any]:
 
 # --- one dataset -------------------------------------------------------------------
 
+FILTERED_PAGE = "/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50"
+# Datasette's equivalent of the filtered page: the same table, filters and page size, as
+# JSON; no total count and no facets, which the service's page does not compute either.
+DATASETTE_QUERY = "{table}?country=FR&rank=ambassador&_size=50&_nocount=1&_nofacet=1"
+BENCH_BIN = ROOT / ".venv-bench" / "bin"
+
+
+def vary_as_of(government: str) -> dict[str, str]:
+    return {"BENCH_MODE": "vary_as_of", "BENCH_PATH": f"/v1/governments/{government}/relations?as_of="}
+
+
+def export_before(ref: str, workdir: Path) -> Path:
+    """The service's tree at ``ref`` (git archive), to serve beside the current one."""
+    target = workdir / f"before-{ref}"
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, timeout=120, check=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, timeout=120, check=True)
+    return target
+
 
 def memory_of(server: Server) -> dict[int, dict[str, int]]:
     return {pid: proc_status(pid) for pid in server.worker_pids()}
@@ -508,7 +592,7 @@ def big_export(server: Server, path: str, deadline_s: float) -> dict[str, Any]:
     }
 
 
-def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> dict[str, Any]:
+def measure(engine: str, records: int, args, workdir: Path, base_env: dict, before_root: Path | None) -> dict[str, Any]:
     result: dict[str, Any] = {"engine": engine, "records": records, "scenarios": {}}
     with database(engine, workdir, args.postgres) as url:
         log(f"{engine} {records:,}: migrate, seed, synth")
@@ -559,8 +643,6 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
                 raise RuntimeError(f"relations answered {status}: {body[:500]!r}")
             etag = headers.get("ETag")
             result["relations_bytes"] = len(body)
-            body_file = workdir / f"relations-{engine}-{records}.json"
-            body_file.write_bytes(body)
             check_304, _, _ = http(server.base + relations, headers={"If-None-Match": etag})
             result["relations_countries"] = len(json.loads(body)["items"])
             log(
@@ -568,15 +650,25 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
                 f"countries, {len(body):,} bytes; If-None-Match gives {check_304}"
             )
 
+            # The very answers the ceiling will send: captured before anything is measured (and
+            # before the PATCH scenario changes the record).
+            record = f"/v1/ambassador-exchanges/{facts['patch_ids'][0]}"
+            targets = {"relations_200": relations, "filtered_page": FILTERED_PAGE, "record_one": record}
+            captured = [capture(server.base, target) for target in targets.values()]
+            captured.append(capture(server.base, relations, {"If-None-Match": etag}))
+            answers_file = workdir / f"ceiling-{engine}-{records}.json"
+            answers_file.write_text(json.dumps(captured), encoding="utf-8")
+            result["ceiling_answers"] = [
+                {"target": c["target"], "status": c["status"], "bytes": c["bytes"], "headers": len(c["headers"])}
+                for c in captured
+            ]
+
             scenario("relations_200", relations)
             scenario("relations_304", relations, headers=(f"If-None-Match: {etag}",), check_status=check_304)
-            scenario(
-                "relations_cold",
-                relations,
-                env={"BENCH_MODE": "vary_as_of", "BENCH_PATH": f"/v1/governments/{gov}/relations?as_of="},
-            )
+            scenario("relations_cold", relations, env=vary_as_of(gov))
             scenario("relation_one", f"/v1/governments/{gov}/relations/RU?as_of={AS_OF}")
-            scenario("filtered_page", "/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50")
+            scenario("record_one", record)
+            scenario("filtered_page", FILTERED_PAGE)
             csv_path = "/v1/ambassador-exchanges?format=csv" + (
                 f"&{facts['csv_filter']}" if facts["csv_filter"] else ""
             )
@@ -618,12 +710,35 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
                 f"WORKER TIMEOUTs in the log: {result['big_export']['worker_timeouts']}"
             )
 
-        ceiling_env = {**base_env, "CEILING_BODY_FILE": str(body_file)}
-        with Server(
-            "bench.ceiling_app:app", ceiling_env, workdir, f"ceiling-{engine}-{records}", args.workers
-        ) as server:
-            server.start("/")
-            scenario("ceiling", relations, bytes=len(body))
+        ceiling_env = {**base_env, "CEILING_ANSWERS": str(answers_file)}
+        ceiling_headers = {"relations_304": (f"If-None-Match: {etag}",)}
+        for defaults, prefix in ((False, "ceiling"), (True, "defaults")):
+            with Server(
+                "bench.ceiling_app:app",
+                ceiling_env,
+                workdir,
+                f"{prefix}-{engine}-{records}",
+                args.workers,
+                defaults=defaults,
+            ) as server:
+                server.start("/")
+                for key in CEILING_TARGETS:
+                    target = relations if key == "relations_304" else targets.get(key, relations)
+                    scenario(f"{prefix}_{key}", target, headers=ceiling_headers.get(key, ()))
+
+        if before_root is not None:
+            with Server(
+                "service:create_app()",
+                {**env, "PYTHONPATH": str(before_root)},
+                workdir,
+                f"before-{engine}-{records}",
+                args.workers,
+                root=before_root,
+            ) as server:
+                server.start("/readyz")
+                for _ in range(args.workers * 2):
+                    http(server.base + relations)
+                scenario("before_relations_cold", relations, env=vary_as_of(gov), ref=args.before)
 
         with Server("bench.baseline_app:app", env, workdir, f"baseline-{engine}-{records}", args.workers) as server:
             server.start(relations)
@@ -637,6 +752,20 @@ def measure(engine: str, records: int, args, workdir: Path, base_env: dict) -> d
             )
             log(f"  baseline answer vs service: {same}")
             scenario("baseline", relations, answer=same)
+
+        datasette = BENCH_BIN / "datasette"
+        if engine == "sqlite" and datasette.exists():
+            sqlite_file = url[len("sqlite:///") :]
+            command = [str(datasette), "serve", sqlite_file, "--host", "127.0.0.1", "--port", "{port}"]
+            with Server("datasette", env, workdir, f"datasette-{engine}-{records}", 0, command=command) as server:
+                table = f"/{Path(sqlite_file).stem}/ambassador_exchanges.json"
+                server.start(table + "?_size=1")
+                status, _, answer = http(server.base + DATASETTE_QUERY.format(table=table))
+                rows = len(json.loads(answer).get("rows", [])) if status == 200 else None
+                log(f"  Datasette answers the filtered page's query with {status}, {rows} rows")
+                scenario("datasette", DATASETTE_QUERY.format(table=table), status=status, rows=rows)
+        elif engine == "sqlite":
+            log(f"  Datasette is not installed in {BENCH_BIN.parent} (make bench installs it): not measured")
     return result
 
 
@@ -691,6 +820,79 @@ def per_core(s: dict) -> float | None:
     return rps / s["server_cores"] if s.get("server_cores") else None
 
 
+def p50_growth(results: list[dict], engine: str, key: str) -> tuple[float | None, str]:
+    """p50 at the largest size over p50 at the smallest, and the sizes compared."""
+    runs = sorted((r for r in results if r["engine"] == engine), key=lambda r: r["records"])
+    if len(runs) < 2 or key not in runs[0]["scenarios"] or key not in runs[-1]["scenarios"]:
+        return None, f"{runs[0]['records']:,} only" if runs else "none"
+    small, big = runs[0]["scenarios"][key], runs[-1]["scenarios"][key]
+    sizes = f"{runs[0]['records']:,} → {runs[-1]['records']:,}: {small['p50_ms']:.2f} → {big['p50_ms']:.2f} ms"
+    return ratio(big["p50_ms"], small["p50_ms"]), sizes
+
+
+def targets_table(results: list[dict]) -> list[str]:
+    """Every target of issue 15 with its measured ratio and whether it is met."""
+    lines = [
+        "## Targets",
+        "",
+        "Each ratio is of req/s measured in this run, on this machine; in brackets the same ratio of requests "
+        "per server CPU-second, which other work on a shared machine disturbs less. The ceiling sends the "
+        "service's very bytes (status line, headers, body) for the same request under the same "
+        "`gunicorn.conf.py`; the ratio to the ceiling under gunicorn's defaults (`--bind`, `--workers` only: no "
+        "access log, gunicorn's sync worker) is shown for information.",
+        "",
+        "| engine | records | target | measured | verdict | (info) against gunicorn's defaults |",
+        "|---|---:|---|---|---|---|",
+    ]
+    largest: dict[str, int] = {}
+    for r in results:
+        largest[r["engine"]] = max(largest.get(r["engine"], 0), r["records"])
+    for r in results:
+        sc = r["scenarios"]
+        lead = f"| {r['engine']} | {r['records']:,} "
+        for key, target in CEILING_TARGETS.items():
+            ours, ceiling, defaults = sc.get(key), sc.get(f"ceiling_{key}"), sc.get(f"defaults_{key}")
+            if ours is None or ceiling is None:
+                continue
+            value = ratio(ours["rps"], ceiling["rps"])
+            cpu = ratio(per_core(ours), per_core(ceiling))
+            info = f"{fmt(ratio(ours['rps'], defaults['rps']))}" if defaults else "n/a"
+            label = key.replace("_", " ")
+            lines.append(
+                f"{lead}| {label} / ceiling ≥ {target} | {fmt(value)} [{fmt(cpu)}] | {verdict(value, target)} "
+                f"| {info} |"
+            )
+        cold, before = sc.get("relations_cold"), sc.get("before_relations_cold")
+        if cold and before:
+            value = ratio(cold["rps"], before["rps"])
+            lines.append(
+                f"{lead}| cold relations (as_of varied) / before the hot path ({before.get('ref')}) ≥ {COLD_TARGET} "
+                f"| {fmt(value)} [{fmt(ratio(per_core(cold), per_core(before)))}] | {verdict(value, COLD_TARGET)} | |"
+            )
+        rss = r["peak_rss_kb"] / 1024
+        lines.append(
+            f"{lead}| peak RSS per worker ≤ {PEAK_RSS_TARGET_MB} MB | {rss:.0f} MB | "
+            f"{verdict(rss, PEAK_RSS_TARGET_MB, False)} | |"
+        )
+        if sc.get("datasette") and sc.get("filtered_page"):
+            value = ratio(sc["filtered_page"]["rps"], sc["datasette"]["rps"])
+            lines.append(
+                f"{lead}| filtered page / Datasette, same query on the same SQLite file (info) | {fmt(value)} "
+                f"[{fmt(ratio(per_core(sc['filtered_page']), per_core(sc['datasette'])))}] | (info) | |"
+            )
+        if sc.get("baseline"):
+            value = ratio(sc["relations_200"]["rps"], sc["baseline"]["rps"])
+            lines.append(f"{lead}| relations 200 / baseline (info) | {fmt(value)} | (info) | |")
+    for engine in sorted(largest):
+        for key in ("relations_200", "filtered_page"):
+            value, sizes = p50_growth(results, engine, key)
+            lines.append(
+                f"| {engine} | all | p50 growth, {key.replace('_', ' ')}, ≤ {P50_GROWTH_TARGET}× ({sizes}) | "
+                f"{fmt(value)} | {verdict(value, P50_GROWTH_TARGET, False)} | |"
+            )
+    return lines
+
+
 def render(results: list[dict], info: dict, args, total_seconds: float, command: str) -> str:
     lines = [
         "# Benchmark results",
@@ -737,9 +939,16 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
         "`/v1/ambassador-exchanges?country=FR&rank=ambassador&limit=50`; CSV export: "
         f"`/v1/ambassador-exchanges?format=csv&<filter>` with the filter whose row count is nearest {args.csv_rows:,} "
         "(JSON and CSV pages stop at 500 rows; a CSV without `limit` streams every matching row).",
-        "- Ceiling: `bench/ceiling_app.py`, a bare WSGI app sending the very bytes of the relations answer. "
-        "Baseline: `bench/baseline_app.py`, Flask with one hand-written SQL query on a raw DB-API connection "
-        "and the same classification, checked to give the same answer before it is measured.",
+        "- Ceiling: `bench/ceiling_app.py`, a bare WSGI app sending the very bytes (status line, headers "
+        "but Date and Server, body) the service sent for relations 200, relations 304, the filtered page and "
+        "one record (`/v1/ambassador-exchanges/<id>`), under the project's `gunicorn.conf.py` and again "
+        "under gunicorn's defaults. Baseline: `bench/baseline_app.py`, Flask with one hand-written SQL query "
+        "on a raw DB-API connection and the same classification, checked to give the same answer before it "
+        "is measured. Before: the service at commit `--before` (its tree from `git archive`, same "
+        "virtualenv, same database), on the cold relations answer. Datasette (SQLite only; "
+        "`bench/requirements.txt` in `.venv-bench`, one process as Datasette runs): the same SQLite file, "
+        "`/<db>/ambassador_exchanges.json?country=FR&rank=ambassador&_size=50&_nocount=1&_nofacet=1`, "
+        "the filtered page's query (no total count or facets, which the page does not compute either).",
         "- The machine is shared with other work: before each scenario the harness waits (at most "
         f"{args.quiet_wait:.0f} s) until the whole machine uses under 0.25 cores, and during it it counts the CPU "
         "used by the server (gunicorn master and workers, and PostgreSQL's backends for the bench database) "
@@ -766,13 +975,17 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
             if s is None:
                 continue
             notes = []
-            if key in ("relations_200", "ceiling"):
+            if key == "relations_200":
                 notes.append(
                     f"{r['relations_bytes']:,} B, {r['relations_countries']} countries, "
                     f"{r['government_records']} records"
-                    if key == "relations_200"
-                    else f"{r['relations_bytes']:,} B"
                 )
+            if key.startswith(("ceiling_", "defaults_")):
+                notes.append("the service's bytes, headers included")
+            if key == "before_relations_cold":
+                notes.append(f"commit {s.get('ref')}")
+            if key == "datasette":
+                notes.append(f"status {s.get('status')}, {s.get('rows')} rows")
             if key == "relations_304":
                 notes.append(f"check: {s.get('check_status')}")
             if key == "csv_export":
@@ -801,72 +1014,7 @@ def render(results: list[dict], info: dict, args, total_seconds: float, command:
                 f"{lead}| {label} | {rps:,.1f} | {s['p50_ms']:,.2f} | {s['p99_ms']:,.2f} | {cores} | "
                 f"{fmt(per_core(s), 1)} | {'; '.join(notes)} |"
             )
-    lines += [
-        "",
-        "## Targets",
-        "",
-        "Ratios of req/s; in brackets the same ratio of req per server CPU-second, which other work on the "
-        "machine disturbs less (the ceiling's CPU excludes wrk's, so its per-CPU figure flatters it less than "
-        "its req/s).",
-        "",
-        "| engine | records | relations200 / ceiling (≥ 0.5) | relations200 / baseline (≥ 1.0) | "
-        "relations304 / ceiling (≥ 0.7) | peak RSS / worker MB (≤ 150 at the largest) | "
-        "as_of varied / baseline (info) |",
-        "|---|---:|---|---|---|---|---|",
-    ]
-    largest = {}
-    for r in results:
-        largest[r["engine"]] = max(largest.get(r["engine"], 0), r["records"])
-    for r in results:
-        sc = r["scenarios"]
-        r200 = sc["relations_200"]["rps"]
-        a = ratio(r200, sc["ceiling"]["rps"])
-        b = ratio(r200, sc["baseline"]["rps"])
-        c = ratio(sc["relations_304"]["rps"], sc["ceiling"]["rps"])
-        a2 = ratio(per_core(sc["relations_200"]), per_core(sc["ceiling"]))
-        b2 = ratio(per_core(sc["relations_200"]), per_core(sc["baseline"]))
-        cold = sc.get("relations_cold")
-        cold_cell = (
-            (
-                f"{fmt(ratio(cold['rps'], sc['baseline']['rps']))} "
-                f"[{fmt(ratio(per_core(cold), per_core(sc['baseline'])))}]"
-            )
-            if cold
-            else "not measured"
-        )
-        c2 = ratio(per_core(sc["relations_304"]), per_core(sc["ceiling"]))
-        rss = r["peak_rss_kb"] / 1024
-        rss_verdict = verdict(rss, TARGETS["peak_rss_mb"], False) if r["records"] == largest[r["engine"]] else "(info)"
-        lines.append(
-            f"| {r['engine']} | {r['records']:,} | {fmt(a)} [{fmt(a2)}]: {verdict(a, 0.5)} | "
-            f"{fmt(b)} [{fmt(b2)}]: {verdict(b, 1.0)} | {fmt(c)} [{fmt(c2)}]: {verdict(c, 0.7)} | "
-            f"{rss:.0f}: {rss_verdict} | {cold_cell} |"
-        )
-    lines += [
-        "",
-        "p50 growth, largest size over the smallest (target ≤ 1.5); in brackets the growth of server CPU "
-        "per request (the inverse ratio of req per server CPU-s), which other work disturbs less. The busiest "
-        "government's record count differs per size (see Results), and with 16 connections on 2 workers the p50 "
-        "is mostly queueing, so it moves with throughput:",
-        "",
-        "| engine | sizes | relations 200 p50 | filtered page p50 |",
-        "|---|---|---|---|",
-    ]
-    for engine in sorted({r["engine"] for r in results}):
-        runs = sorted((r for r in results if r["engine"] == engine), key=lambda r: r["records"])
-        if len(runs) < 2:
-            lines.append(f"| {engine} | {runs[0]['records']:,} only | n/a | n/a |")
-            continue
-        small, big = runs[0], runs[-1]
-        cells = []
-        for key in ("relations_200", "filtered_page"):
-            value = ratio(big["scenarios"][key]["p50_ms"], small["scenarios"][key]["p50_ms"])
-            cpu = ratio(per_core(small["scenarios"][key]), per_core(big["scenarios"][key]))
-            cells.append(
-                f"{small['scenarios'][key]['p50_ms']:.1f} → {big['scenarios'][key]['p50_ms']:.1f} ms = "
-                f"{fmt(value)} [{fmt(cpu)}]: {verdict(value, 1.5, False)}"
-            )
-        lines.append(f"| {engine} | {small['records']:,} → {big['records']:,} | {cells[0]} | {cells[1]} |")
+    lines += ["", *targets_table(results), ""]
     lines += [
         "",
         "CSV export memory (one unfiltered export of every exchange, after the other scenarios; "
@@ -898,6 +1046,10 @@ def serving_designs(args, base_env: dict) -> list[tuple[str, dict]]:
     return [(name, {**base_env, "WORKER_CLASS": name}) for name in args.serving.split(",") if name.strip()]
 
 
+# Scenarios that measure a reference, not the service (left out of the designs' comparison).
+REFERENCES = ("ceiling_", "defaults_", "before_", "baseline", "datasette")
+
+
 def serving_comparison(results: list[dict]) -> str:
     """With ``--serving``: each design's ratios (against its own ceiling and baseline) and req/s
     beside the first design's, per dataset."""
@@ -912,15 +1064,15 @@ def serving_comparison(results: list[dict]) -> str:
         f"the ceiling and baseline served by the same design; req/s beside the `{designs[0]}` design's.",
         "",
         "| engine | records | design | relations200 / ceiling | relations200 / baseline | relations304 / ceiling "
-        "| " + " | ".join(f"{label} req/s" for key, label in SCENARIOS if key != "ceiling") + " |",
-        "|---|---:|---|---:|---:|---:|" + "---:|" * (len(SCENARIOS) - 1),
+        "| " + " | ".join(f"{label} req/s" for key, label in SCENARIOS if not key.startswith(REFERENCES)) + " |",
+        "|---|---:|---|---:|---:|---:|" + "---:|" * sum(not key.startswith(REFERENCES) for key, _ in SCENARIOS),
     ]
     first = {(r["engine"], r["records"]): r for r in results if r.get("serving") == designs[0]}
     for r in results:
         sc, reference = r["scenarios"], first.get((r["engine"], r["records"]))
         cells = []
         for key, _ in SCENARIOS:
-            if key == "ceiling":
+            if key.startswith(REFERENCES):
                 continue
             rps = sc.get(key, {}).get("ok_rps" if key == "patch" else "rps")
             base = (reference or {}).get("scenarios", {}).get(key, {}).get("ok_rps" if key == "patch" else "rps")
@@ -928,9 +1080,11 @@ def serving_comparison(results: list[dict]) -> str:
             cells.append(f"{fmt(rps, 1)}{change}")
         lines.append(
             f"| {r['engine']} | {r['records']:,} | {r.get('serving')} | "
-            f"{fmt(ratio(sc['relations_200']['rps'], sc['ceiling']['rps']))} | "
+            f"{fmt(ratio(sc['relations_200']['rps'], sc['ceiling_relations_200']['rps']))} | "
             f"{fmt(ratio(sc['relations_200']['rps'], sc['baseline']['rps']))} | "
-            f"{fmt(ratio(sc['relations_304']['rps'], sc['ceiling']['rps']))} | " + " | ".join(cells) + " |"
+            f"{fmt(ratio(sc['relations_304']['rps'], sc['ceiling_relations_304']['rps']))} | "
+            + " | ".join(cells)
+            + " |"
         )
     return "\n".join(lines) + "\n"
 
@@ -969,6 +1123,12 @@ def main() -> None:
         "--serving",
         help="comma-separated gunicorn designs to compare side by side (WORKER_CLASS of gunicorn.conf.py: "
         "sync, paced), each measured in full on every dataset [gunicorn.conf.py's default only]",
+    )
+    parser.add_argument(
+        "--before",
+        default=BEFORE_HOT_PATH,
+        help="commit of the service before the hot path, measured beside it on the cold relations answer "
+        "(empty: not measured) [%(default)s]",
     )
     parser.add_argument("--max-minutes", type=float, default=60, help="skip datasets not started by then")
     parser.add_argument("--workdir", help="where SQLite files and logs go [a new temporary folder, removed after]")
@@ -1011,6 +1171,7 @@ def main() -> None:
         with engine.connect() as connection:
             info["postgres"] = connection.execute(text("SHOW server_version")).scalar_one()
         engine.dispose()
+    before_root = export_before(args.before, workdir) if args.before else None
     began = time.perf_counter()
     results: list[dict] = []
     failures: list[str] = []
@@ -1021,7 +1182,7 @@ def main() -> None:
                 continue
             for design, design_env in serving_designs(args, base_env):
                 try:
-                    results.append(measure(engine_name, records, args, workdir, design_env))
+                    results.append(measure(engine_name, records, args, workdir, design_env, before_root))
                     results[-1]["serving"] = design
                 except Exception as error:  # report the sizes that did run
                     log(f"{engine_name} {records:,} {design} FAILED: {type(error).__name__}: {error}")
