@@ -70,6 +70,12 @@ CEILING_TARGETS = {
     "filtered_page": 0.5,
     "record_one": 0.6,
 }
+CEILING_LABELS = {
+    "relations_200": "relations 200",
+    "relations_304": "relations 304",
+    "filtered_page": "filtered page",
+    "record_one": "one record",
+}
 # The cold relations answer (as_of varied) against the service before the hot path:
 # no slower, within the run-to-run noise of a 10 s wrk run on a shared machine.
 COLD_TARGET = 0.95
@@ -85,8 +91,8 @@ SCENARIOS = (
     ("filtered_page", "filtered page"),
     ("csv_export", "CSV export"),
     ("patch", "PATCH (If-Match)"),
-    *((f"ceiling_{key}", f"ceiling (bare WSGI): {key.replace('_', ' ')}") for key in CEILING_TARGETS),
-    *((f"defaults_{key}", f"ceiling, gunicorn defaults: {key.replace('_', ' ')}") for key in CEILING_TARGETS),
+    *((f"ceiling_{key}", f"ceiling (bare WSGI): {label}") for key, label in CEILING_LABELS.items()),
+    *((f"defaults_{key}", f"ceiling, gunicorn defaults: {label}") for key, label in CEILING_LABELS.items()),
     ("before_relations_cold", "before the hot path: relations 200, as_of varied"),
     ("baseline", "baseline (1 SQL query)"),
     ("datasette", "Datasette: the filtered page's query"),
@@ -857,7 +863,7 @@ def targets_table(results: list[dict]) -> list[str]:
             value = ratio(ours["rps"], ceiling["rps"])
             cpu = ratio(per_core(ours), per_core(ceiling))
             info = f"{fmt(ratio(ours['rps'], defaults['rps']))}" if defaults else "n/a"
-            label = key.replace("_", " ")
+            label = CEILING_LABELS[key]
             lines.append(
                 f"{lead}| {label} / ceiling ≥ {target} | {fmt(value)} [{fmt(cpu)}] | {verdict(value, target)} "
                 f"| {info} |"
