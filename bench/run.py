@@ -855,7 +855,8 @@ def targets_table(results: list[dict]) -> list[str]:
         largest[r["engine"]] = max(largest.get(r["engine"], 0), r["records"])
     for r in results:
         sc = r["scenarios"]
-        lead = f"| {r['engine']} | {r['records']:,} "
+        design = f" ({r['serving']})" if r.get("serving") not in (None, "default") else ""
+        lead = f"| {r['engine']} | {r['records']:,}{design} "
         for key, target in CEILING_TARGETS.items():
             ours, ceiling, defaults = sc.get(key), sc.get(f"ceiling_{key}"), sc.get(f"defaults_{key}")
             if ours is None or ceiling is None:
