@@ -167,3 +167,24 @@ def test_a_client_waiting_for_100_continue_is_told_to_send_its_body(short_limits
         answer, _ = read_rest(sock)
     final = answer[answer.index(b"HTTP/1.1 2") :] if b"HTTP/1.1 2" in answer else answer
     assert final.startswith(b"HTTP/1.1 201 "), answer[:300]
+
+
+def test_every_thread_busy_at_once_never_waits_for_a_database_connection(tmp_path):
+    """Each thread keeps a data-version connection and takes a session's: the pool holds
+    two per thread, so THREADS requests at once on one worker never wait out the pool's
+    timeout (a 503 after 30 s) for a connection another thread keeps."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    with fresh_database("sqlite", tmp_path) as url:
+        with served(url, tmp_path / "gunicorn.log", WEB_CONCURRENCY="1", THREADS="20") as running:
+            start = threading.Barrier(40)
+
+            def client(number: int) -> list[int]:
+                start.wait()
+                paths = ["/v1/sources?limit=50", f"/v1/countries?limit={1 + number % 20}", "/v1/sources?format=csv"]
+                return [request("GET", f"{running.base_url}{path}", timeout=60).status for path in paths * 3]
+
+            with ThreadPoolExecutor(40) as pool:
+                statuses = [status for answers in pool.map(client, range(40)) for status in answers]
+    assert statuses == [200] * len(statuses), {status: statuses.count(status) for status in set(statuses)}

@@ -41,6 +41,11 @@ def engine_options(database_url: str) -> dict[str, Any]:
     itself after the database restarts; on PostgreSQL, give up connecting after a few
     seconds so requests answer 503 instead of hanging while it is down."""
     options: dict[str, Any] = {"pool_pre_ping": True}
+    # Each of a gunicorn worker's THREADS threads may hold two connections at once (its
+    # kept data-version connection and its session's): with fewer, a thread waits for a
+    # connection another thread keeps for good, and requests time out (503) under load.
+    # Connections past pool_size are opened only when that many requests run at once.
+    options["max_overflow"] = max(10, 2 * int(os.environ.get("THREADS", "32")))
     if make_url(database_url).get_backend_name() == "postgresql":
         options["connect_args"] = {"connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))}
     return options
