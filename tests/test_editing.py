@@ -246,22 +246,43 @@ def test_patch_needs_if_match(client, seeded, editor):
     [
         ('"v2"', 412),
         ('"v0"', 412),
+        ('"stale"', 412),
+        ('"something"', 412),
+        ('W/"v1"', 412),
+        ('W/"v1", W/"v2"', 412),
+        ('"v2", "v3"', 412),
         ("v1", 400),
-        ('"something"', 400),
-        ('W/"v1"', 400),
-        ("*", 400),
-        ('"v1", "v2"', 400),
+        ('"v1', 400),
+        ('"v1" "v2"', 400),
+        ('*, "v1"', 400),
         ("", 428),
         ("   ", 428),
     ],
 )
 def test_patch_with_a_stale_or_malformed_etag_changes_nothing(client, seeded, editor, db, etag, status):
-    """Stale: 412. Not exactly one of our ETags: 400 (send what you read). Empty: 428."""
+    """RFC 9110 13.1.1: a well-formed list without the current strong ETag (stale, weak
+    tags, which never match, foreign tags) is 412; a value that is not the header's
+    syntax is 400; an empty one 428."""
     before = change_count(db)
     response = client.patch(RECOGNITION, json={"note": "x"}, headers={**editor, "If-Match": etag})
     assert response.status_code == status
     assert response.mimetype == PROBLEM
     assert change_count(db) == before
+
+
+@pytest.mark.parametrize("condition", ["*", '"v1"', '"v9", "v1"', '"v1","v1"', 'W/"v1", "v1"', ' , "v1" ,'])
+def test_if_match_star_or_a_list_naming_the_current_etag_passes(client, seeded, editor, db, condition):
+    """``*`` matches the record as it stands; a list matches when it holds the current strong ETag."""
+    before = change_count(db)
+    response = client.patch(RECOGNITION, json={"note": "listed"}, headers={**editor, "If-Match": condition})
+    assert response.status_code == 200, response.json
+    assert response.headers["ETag"] == '"v2"'
+    assert change_count(db) == before + 1
+
+
+def test_if_match_star_on_a_missing_record_is_404(client, seeded, editor):
+    response = client.patch("/v1/recognitions/rcg_missing", json={"note": "x"}, headers={**editor, "If-Match": "*"})
+    assert response.status_code == 404
 
 
 def test_patch_is_partial_and_bumps_the_etag(client, seeded, editor, db):

@@ -24,8 +24,9 @@ Decisions, implemented in ``service.http.input_guards`` unless noted:
 - A body over ``MAX_CONTENT_LENGTH``: **413**. A header line over 8 KiB: **431**.
 - A query string whose raw bytes are not UTF-8: **400**. Percent-encoded invalid bytes
   and raw invalid bytes in the path decode to U+FFFD (Werkzeug): an empty page or 404.
-- If-Match (``service.http.preconditions``): a stale version 412, anything but exactly one of our
-  ETags 400, an empty one 428. If-None-Match on PATCH/DELETE that matches the record
+- If-Match (``service.http.preconditions``, RFC 9110 13.1.1): a well-formed tag that is not the
+  record's current strong ETag (stale, weak, foreign) 412, a value that is not ``*`` or a list of
+  entity tags 400, an empty one 428. If-None-Match on PATCH/DELETE that matches the record
   (or ``*``): 412 (RFC 9110 §13.1.2; it used to be ignored and the write went through).
 """
 
@@ -770,14 +771,17 @@ def etag_cases() -> list[Case]:
     if_match = [
         ("garbage", "garbage", 400),
         ("unquoted", "v1", 400),
-        ("star", "*", 400),
-        ("weak", 'W/"v1"', 400),
-        ("list", '"v1", "v2"', 400),
-        ("list-of-same", '"v1","v1"', 400),
-        ("foreign", '"something"', 400),
-        ("very-long", '"v' + "9" * 8000 + '"', 400),
-        ("negative", '"v-1"', 400),
-        ("huge-version", '"v' + "9" * 30 + '"', 400),
+        ("unterminated", '"v1', 400),
+        ("two-tags-without-comma", '"v1" "v2"', 400),
+        ("star-in-list", '*, "v1"', 400),
+        ("only-commas", ", ,", 400),
+        ("weak", 'W/"v1"', 412),
+        ("weak-list", 'W/"v1", W/"v2"', 412),
+        ("list-without-current", '"v7", "v8"', 412),
+        ("foreign", '"something"', 412),
+        ("very-long", '"v' + "9" * 8000 + '"', 412),
+        ("negative", '"v-1"', 412),
+        ("huge-version", '"v' + "9" * 30 + '"', 412),
         ("stale", '"v2"', 412),
         ("zero", '"v0"', 412),
         ("max-version", '"v999999999999999999"', 412),

@@ -6,12 +6,16 @@ One ``before_request`` check, in this order:
    ``MAX_HEADER_BYTES`` (8 KiB) is 431 Request Header Fields Too Large. gunicorn
    refuses lines over 8190 bytes itself (``limit_request_field_size``), with its own
    HTML 431, before the app sees them; this check holds under any server.
-2. **Query string**: raw bytes that are not UTF-8 are 400 (percent-encoded bytes are
+2. **Header values** whose bytes are not UTF-8 are 400, naming the header. A WSGI
+   server hands header bytes on as ISO-8859-1 text, so such a value would otherwise
+   be stored as mangled text (an ``X-Change-Reason``); ``header_text`` gives a value's
+   real characters.
+3. **Query string**: raw bytes that are not UTF-8 are 400 (percent-encoded bytes are
    decoded leniently by Werkzeug and never fail).
-3. **NUL characters**: PostgreSQL cannot store or even compare them in text, and no
+4. **NUL characters**: PostgreSQL cannot store or even compare them in text, and no
    identifier, filter or record field has a use for them: 400 in the path, 422 in a
    query parameter or a JSON field.
-4. **JSON bodies** (any ``application/json`` or ``application/*+json`` request with a
+5. **JSON bodies** (any ``application/json`` or ``application/*+json`` request with a
    body) are parsed strictly, once, here: UTF-8 only; no ``NaN``/``Infinity``; no key
    twice in one object (which value would win is undefined, so the body is ambiguous);
    at most ``MAX_JSON_DEPTH`` levels of nesting (checked before parsing, so a 10,000
@@ -122,6 +126,24 @@ def printable_name(name: str) -> str:
     return name.replace(NUL, "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def header_text(value: str) -> str:
+    """A header value's characters: WSGI gives its bytes as ISO-8859-1; they are UTF-8.
+    Only for values ``undecodable_header`` let through (else UnicodeError)."""
+    return value.encode("latin-1").decode("utf-8")
+
+
+def undecodable_header() -> str | None:
+    """The name of the first header whose value is not UTF-8, or None."""
+    for name, value in request.headers.items():
+        if value.isascii():
+            continue
+        try:
+            header_text(value)
+        except UnicodeError:
+            return name
+    return None
+
+
 def oversized_header() -> str | None:
     for name, value in request.headers.items():
         if len(name) + 2 + len(value) > MAX_HEADER_BYTES:
@@ -135,6 +157,10 @@ def register_input_guards(app: Flask) -> None:
         too_long = oversized_header()
         if too_long is not None:
             abort(431, message=f"The {printable_name(too_long)[:100]} header is longer than {MAX_HEADER_BYTES} bytes.")
+        undecodable = undecodable_header()
+        if undecodable is not None:
+            name = printable_name(undecodable)[:100]
+            abort(400, message=f"The {name} header is not UTF-8 text.", errors={name: ["not UTF-8"]})
         try:
             request.query_string.decode("utf-8")
         except UnicodeDecodeError:

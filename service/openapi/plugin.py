@@ -7,7 +7,7 @@ its path's text):
 
 - every operation: ``X-Request-ID`` (parameter, and header of its success answer);
   400 (a query string that is not UTF-8, a forged cursor, malformed JSON, an
-  ``If-Match`` that is not one ETag), 431 (a header line over 8 KiB) and 500;
+  ``If-Match`` that is not its syntax, a header that is not UTF-8), 431 (a header line over 8 KiB) and 500;
 - a GET: ``If-None-Match``, 304, and ``ETag`` and ``Cache-Control`` on its 200
   (``service.http.caching``); 406 (every view negotiates its representation);
 - a request body: 413 (the app's body limit) and 415 (bodies are JSON);

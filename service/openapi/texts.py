@@ -150,12 +150,13 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "If-Match": header_parameter(
         "If-Match",
         prose("""
-            The `ETag` of the record as last read, exactly (one strong ETag such as `"v3"`; a list, `*` or a
-            weak ETag is 400): 412 when the record has changed since, 428 without this header. Two editors
-            never silently overwrite each other.
+            The `ETag` of the record as last read, such as `"v3"` (RFC 9110 13.1.1: `*`, which matches the
+            record as it stands, or a comma-separated list of entity tags, is accepted too). 412 when the
+            record's current strong ETag is not in it (a stale tag; a weak tag `W/"…"` never matches), 400
+            when the value is not that syntax, 428 without this header. Two editors never silently
+            overwrite each other.
         """),
         required=True,
-        pattern='^"v[0-9]{1,18}"$',
         example='"v1"',
     ),
     "X-Change-Reason": header_parameter(
@@ -196,16 +197,18 @@ DEFAULT_PROBLEM_DESCRIPTION = "Any other error (for example 405 Method Not Allow
 PROBLEM_DESCRIPTIONS: dict[int, str] = {
     400: "The request is malformed: a query string that is not UTF-8, a `cursor` this service did not "
     "issue, a body that is not strict JSON (duplicate keys, NaN, nesting deeper than 32), or an "
-    "`If-Match` that is not exactly one ETag.",
+    "`If-Match` that is not `*` or a list of entity tags, or a header value that is not UTF-8.",
     401: "No valid bearer token (see the `WWW-Authenticate` header).",
     403: "The token's scope does not allow this.",
     404: "Nothing has that id (for a country: the code is not an ISO 3166-1 code).",
     406: "The `Accept` header allows none of the representations this resource has.",
     409: "A record with that id exists already, or other records still cite this one (`errors.dependents` names them).",
-    412: "The record has changed since the `If-Match` ETag was read: read it again.",
+    412: "The record has changed since the `If-Match` ETag was read (or the tag is weak or not one of "
+    "its ETags): read it again.",
     413: "The body is larger than the service accepts.",
     415: "The body is not `application/json`.",
-    422: "Invalid or unknown parameters or fields; `errors` names each one.",
+    422: "Invalid or unknown parameters or fields, or a single-valued parameter given more than once; "
+    "`errors` names each one.",
     428: "Send `If-Match` with the record's current ETag.",
     431: "A request header line is longer than 8 KiB.",
     500: "The service failed to answer. The trace is logged under `request_id`, never returned.",

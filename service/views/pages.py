@@ -28,6 +28,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from ..domain.countries import ENGLISH, UnknownCountry, canonical_alpha2, content_languages, is_rtl, localized_name
 from ..domain.relations import Records, classify, single_relation, today
 from ..domain.vocabulary import CATEGORIES, CATEGORY_WORDS, CERTAINTY_WORDS, FORCE_STATE_WORDS
+from ..http.api import repeated_single_values
 from ..http.auth import require
 from ..http.input_guards import NUL, printable_name
 from ..http.negotiation import reader_languages
@@ -106,6 +107,8 @@ def parsed(schema: Schema) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The page's query loaded by ``schema``, and its errors by parameter (empty when valid).
     A field left empty in a form is not given (an empty search lists every government)."""
     errors = {name: ["contains a NUL character; remove it"] for name in refused_parameters()}
+    repeated = repeated_single_values(request.args, schema)
+    errors.update({name: ["given more than once; send it once"] for name in repeated})
     given = {name: value for name, value in request.args.items() if value != "" or name not in schema.fields}
     try:
         loaded = schema.load(given)

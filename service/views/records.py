@@ -31,7 +31,7 @@ from ..http import auth
 from ..http.api import Blueprint
 from ..http.collections import collection_response
 from ..http.negotiation import json_only
-from ..http.preconditions import change_reason, record_etag, refuse_if_none_match, required_version
+from ..http.preconditions import change_reason, record_etag, refuse_if_none_match, required_condition
 from ..store.database import db
 from ..store.pages import WireReader, filtered
 from ..store.registry import GOVERNMENTS, Resource
@@ -89,10 +89,13 @@ def validate_body(schema: Schema, fields: dict) -> dict:
 
 
 def current_version(resource: Resource, record_id: str) -> Any:
-    """The record an edit names, if ``If-Match`` names its current version (else 428, 400 or 412)."""
-    seen_version = required_version()
+    """The record an edit names, if ``If-Match`` matches it as it stands (else 428, 400 or 412).
+
+    The edit is then made on the version read here: the conditional UPDATE/DELETE
+    (``WHERE version = :read``) still refuses it if another writer got there first."""
+    condition = required_condition()
     record = get_or_404(resource, record_id)
-    if record.version != seen_version:
+    if not condition.matches(record):
         stale()
     refuse_if_none_match(record)
     return record

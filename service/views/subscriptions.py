@@ -18,7 +18,7 @@ from ..delivery.client import RefusedUrl, check_url, resolver_from
 from ..http import auth
 from ..http.api import Blueprint
 from ..http.negotiation import json_only
-from ..http.preconditions import json_body, record_etag, refuse_if_none_match, required_version
+from ..http.preconditions import json_body, record_etag, refuse_if_none_match, required_condition
 from ..schemas.subscriptions import (
     DeliveriesQuery,
     DeliveryPageSchema,
@@ -53,9 +53,9 @@ def get_or_404(subscription_id: str) -> Subscription:
 
 def current(subscription_id: str) -> Subscription:
     """The subscription an edit names, if ``If-Match`` names its current version (else 428, 400, 412)."""
-    seen = required_version()
+    condition = required_condition()
     subscription = get_or_404(subscription_id)
-    if subscription.version != seen:
+    if not condition.matches(subscription):
         abort(412, message="The subscription changed since you read it; GET it again.")
     refuse_if_none_match(subscription)
     return subscription
