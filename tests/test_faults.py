@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import sqlite3
 import threading
 import time
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from service import create_app
+from service.store.database import db as _db
+from service.store.models import Source
+from service.store.seed import seed
+from service.store.tokens import create_token
 from tests.support.constants import PROBLEM
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.served import request, served
@@ -132,3 +141,118 @@ def test_sigterm_under_load_drains_in_flight_requests(tmp_path):
         ]
     assert set(created) <= stored, "every 201 answered is stored"
     assert sorted(logged) == sorted(stored), "every stored write has exactly one change entry, and no more"
+
+
+# --- truthful statuses when the database fails a write (issue 12, item 3) -----------------
+
+NEW_SOURCE = {"publisher": "AP", "title": "Envoy accepted", "kind": "news", "published": "2025-07-04"}
+
+
+def count_sources(db, publisher: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(Source).where(Source.publisher == publisher))
+
+
+@pytest.fixture
+def commit_then_lose_the_connection(app, db, monkeypatch):
+    """The database applies the COMMIT, then the connection drops before its answer
+    arrives: the DBAPI commit succeeds, the connection is closed, and the error the
+    client sees is the closed connection's (a disconnect on both engines)."""
+    dialect = db.engine.dialect
+    real_commit = dialect.do_commit
+    armed = threading.Event()
+
+    def do_commit(dbapi_connection):
+        real_commit(dbapi_connection)
+        if armed.is_set():
+            armed.clear()
+            driver_connection = dbapi_connection.dbapi_connection
+            driver_connection.close()
+            driver_connection.commit()  # raises: the connection is closed
+
+    monkeypatch.setattr(dialect, "do_commit", do_commit)
+    return armed
+
+
+def test_a_commit_whose_outcome_is_unknown_is_503_saying_it_may_have_been_applied(
+    client, seeded, editor, db, commit_then_lose_the_connection, caplog
+):
+    commit_then_lose_the_connection.set()
+    body = {**NEW_SOURCE, "publisher": "In doubt"}
+    with caplog.at_level(logging.ERROR, logger="service.errors"):
+        response = client.post("/v1/sources", json=body, headers=editor)
+    assert response.status_code == 503
+    assert response.mimetype == PROBLEM
+    detail = response.json["detail"]
+    assert "may have been applied" in detail
+    assert "Idempotency-Key" in detail and "/v1/changes" in detail
+    assert "commit outcome unknown" in caplog.text
+    db.session.rollback()
+    assert count_sources(db, "In doubt") == 1, "the COMMIT had been applied, as the answer warned it might be"
+
+
+def test_a_connection_lost_before_commit_is_an_ordinary_503(client, seeded, editor, db, monkeypatch):
+    """A failure before COMMIT was sent is known not to have written anything: retry."""
+    dialect = db.engine.dialect
+
+    def lost(*_args, **_kwargs):
+        raise dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dialect, "do_commit", lost)
+    response = client.post("/v1/sources", json={**NEW_SOURCE, "publisher": "Not sent"}, headers=editor)
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert "may have been applied" not in response.json["detail"]
+    db.session.rollback()
+    assert count_sources(db, "Not sent") == 0
+
+
+def test_a_failing_end_of_request_rollback_never_escapes(database_url, db, seeded, write_token, monkeypatch):
+    """The session's rollback at the end of a request fails (its connection is gone):
+    the answer already made stands; nothing becomes an HTML 500."""
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WEBHOOK_RESOLVE_NAMES": False})
+    real_close = Session.close
+    failures, armed = [], [1]
+
+    def close(self):
+        if armed:
+            failures.append(1)
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+        return real_close(self)
+
+    monkeypatch.setattr(Session, "close", close)
+    client = fresh.test_client()
+    read = client.get("/v1/governments?q=Taliban")
+    write = client.post("/v1/sources", json=NEW_SOURCE, headers={"Authorization": f"Bearer {write_token}"})
+    armed.clear()
+    monkeypatch.undo()
+    with fresh.app_context():
+        _db.engine.dispose()
+    assert failures, "the end-of-request rollback was made to fail"
+    assert read.status_code == 200 and read.mimetype == "application/json"
+    assert write.status_code == 201
+
+
+def test_a_read_only_sqlite_file_is_503_and_the_log_names_it(tmp_path, caplog):
+    """SQLite opens a file it may not write read-only (we run as root, which may write
+    any file, so the test asks for that mode in the URL): reads work, writes are 503."""
+    path = tmp_path / "ro.sqlite3"
+    url = f"sqlite:///{path}"
+    writable = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with writable.app_context():
+        _db.create_all()
+        seed()
+        token = create_token("desk", "write")
+        _db.session.remove()
+        _db.engine.dispose()
+    read_only = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///file:{path}?mode=ro&uri=true"})
+    client = read_only.test_client()
+    with caplog.at_level(logging.ERROR, logger="service.errors"):
+        write = client.post("/v1/sources", json=NEW_SOURCE, headers={"Authorization": f"Bearer {token}"})
+    assert client.get("/v1/governments?q=Taliban").status_code == 200
+    with read_only.app_context():
+        _db.engine.dispose()
+    assert write.status_code == 503, write.get_data(as_text=True)
+    assert write.mimetype == PROBLEM
+    assert "read-only" in write.json["detail"]
+    assert "Retry-After" not in write.headers
+    assert "read-only" in caplog.text

@@ -17,7 +17,7 @@ def test_readyz_reports_the_newest_migration(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json["status"] == "ready"
-    assert response.json["migration"] == "0003"
+    assert response.json["migration"] == "0004"
 
 
 def test_readyz_is_503_when_the_database_is_behind(client, db):

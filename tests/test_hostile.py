@@ -987,10 +987,23 @@ def auth_cases() -> list[Case]:
         "unknown-token": "Bearer rs_not-a-token",
         "sql": f"Bearer {SQL_OR}",
         "two-values": "Bearer a b",
-        "latin1": "Bearer \u00ff\u00fe",
+        "latin1-as-utf8": "Bearer \u00c3\u00bf\u00c3\u00be",  # the bytes of "ÿþ" in UTF-8: a token no one has
         "long-token": "Bearer " + "t" * 7000,
         "commas": ", ,",
     }
+    # Bytes that are not UTF-8 (0xFF 0xFE) are refused before the token is looked at.
+    for method, path in (("POST", COLLECTION[SOURCES]), ("DELETE", ITEM[RECOGNITIONS])):
+        cases.append(
+            Case(
+                f"{method.lower()}-auth-latin1",
+                method,
+                path,
+                400,
+                body=VALID[SOURCES] if method == "POST" else None,
+                headers={"Authorization": "Bearer \u00ff\u00fe", "If-Match": '"v1"'},
+                auth=None,
+            )
+        )
     for name, value in bad.items():
         headers = {} if value is None else {"Authorization": value}
         cases.append(

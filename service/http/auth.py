@@ -60,6 +60,7 @@ def require(scope: str) -> None:
     if scope not in SCOPES_GRANTED[token.scope]:
         abort(403, message=f"The token '{token.name}' has the '{token.scope}' scope; this needs '{scope}'.")
     g.actor = token.name
+    g.token_id = token.id
 
 
 def requires(scope: str) -> Callable:

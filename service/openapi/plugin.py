@@ -14,7 +14,10 @@ its path's text):
 - security (``service.http.auth``): writes need a ``write`` token; reads of the API
   take an optional one (``READ_REQUIRES_TOKEN`` makes it necessary); with a token
   come 401 and 403; the probes take none;
-- a write: ``X-Change-Reason``, and 422 when the service cannot keep it;
+- a write: ``X-Change-Reason``, and 422 when the service cannot keep it; 503 when
+  the database fails it (on any request), 507 when its disk is full;
+- a POST: ``Idempotency-Key``, with 409 (still running) and 422 (used for another
+  request);
 - an error response declared by description only gets the problem+json body.
 
 It also declares the components those refer to: the problem schemas and responses,
@@ -29,6 +32,7 @@ from typing import Any
 from apispec import APISpec, BasePlugin
 
 from ..http.auth import read_needs_token
+from ..http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from ..http.preconditions import REASON_HEADER
 from ..http.problems import PROBLEM_MIMETYPE, REQUEST_ID_HEADER
 from ..schemas.problems import ProblemSchema, ValidationProblemSchema
@@ -105,6 +109,12 @@ class ContractPlugin(BasePlugin):
             codes += [413, 415]
         if method in WRITE_METHODS:
             codes.append(422)  # an X-Change-Reason the service cannot keep
+        if method == "post":
+            codes += [409, 422]  # Idempotency-Key: still running; used for another request
+        if method in WRITE_METHODS or method == "get":
+            codes.append(503)  # the database is unavailable (or a commit's outcome unknown)
+        if method in WRITE_METHODS:
+            codes.append(507)  # the database's disk is full
         for code in map(str, codes):
             responses.setdefault(code, status_name(code))
         for code, response in responses.items():
@@ -135,4 +145,6 @@ class ContractPlugin(BasePlugin):
             parameters.append("If-None-Match")
         if method in WRITE_METHODS:
             parameters.append(REASON_HEADER)
+        if method == "post":
+            parameters.append(IDEMPOTENCY_HEADER)
         parameters.append(REQUEST_ID_HEADER)

@@ -157,7 +157,23 @@ PARAMETERS: dict[str, dict[str, Any]] = {
             overwrite each other.
         """),
         required=True,
+        # RFC 9110's syntax, loosely (an opaque tag's characters are not spelled out).
+        pattern=r'^[ \t]*(\*|(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*)[ \t]*$',
         example='"v1"',
+    ),
+    "Idempotency-Key": header_parameter(
+        "Idempotency-Key",
+        prose("""
+            Makes the POST safe to retry (the IETF httpapi Idempotency-Key draft): 1 to 255 visible ASCII
+            characters, such as a UUID, new for each new request (bare or quoted). The key, with the
+            answer, is kept for your token for 24 hours, in the write's own transaction. Sent again with
+            the same method, path and body (compared as canonical JSON), the first answer comes back
+            again (its status, `Location`, `ETag` and body, with `Idempotent-Replayed: true`) and
+            nothing is written; with another body, 422; while the first request is still running, 409.
+            Only successful answers are kept: a refused request wrote nothing, so it may be resent.
+        """),
+        maxLength=257,
+        example="8e03978e-40d5-43e8-bc93-6894a57f9324",
     ),
     "X-Change-Reason": header_parameter(
         "X-Change-Reason",
@@ -202,16 +218,21 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     403: "The token's scope does not allow this.",
     404: "Nothing has that id (for a country: the code is not an ISO 3166-1 code).",
     406: "The `Accept` header allows none of the representations this resource has.",
-    409: "A record with that id exists already, or other records still cite this one (`errors.dependents` names them).",
+    409: "A record with that id exists already, or other records still cite this one (`errors.dependents` names "
+    "them), or a request with the same `Idempotency-Key` is still running.",
     412: "The record has changed since the `If-Match` ETag was read (or the tag is weak or not one of "
     "its ETags): read it again.",
     413: "The body is larger than the service accepts.",
     415: "The body is not `application/json`.",
-    422: "Invalid or unknown parameters or fields, or a single-valued parameter given more than once; "
-    "`errors` names each one.",
+    422: "Invalid or unknown parameters or fields, a single-valued parameter given more than once, or an "
+    "`Idempotency-Key` already used for another request; `errors` names each one.",
     428: "Send `If-Match` with the record's current ETag.",
     431: "A request header line is longer than 8 KiB.",
     500: "The service failed to answer. The trace is logged under `request_id`, never returned.",
+    503: "The database is unavailable (retry after `Retry-After`) or read-only. If the connection was lost "
+    "while a write was being committed, the detail says it may have been applied: resend it with the same "
+    "`Idempotency-Key`, or look for it in `/v1/changes`.",
+    507: "The database's disk is full: nothing was written. No `Retry-After`: it lasts until an operator acts.",
 }
 
 SVG_SCHEMA = {

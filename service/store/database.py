@@ -14,7 +14,7 @@ from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Named constraints let alembic alter them, and SQLite batch mode needs names.
 NAMING_CONVENTION = {
@@ -34,6 +34,7 @@ db = SQLAlchemy(model_class=Base)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_LOCK_TAKEN = "service.sqlite_write_lock_taken"  # per request (g lives as long as the app context)
+COMMIT_SENT = "service.commit_sent"  # per request: a COMMIT went to the database, no answer yet
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
@@ -91,6 +92,40 @@ def _sqlite_write_lock_first(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+@event.listens_for(Engine, "commit")
+def _commit_sent(_connection) -> None:
+    """Remember that this request's COMMIT is on its way: if the connection drops now,
+    nobody knows whether it was applied (``commit_in_doubt``)."""
+    if has_request_context():
+        request.environ[COMMIT_SENT] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _commit_answered(_session) -> None:
+    if has_request_context():
+        request.environ.pop(COMMIT_SENT, None)
+
+
+def commit_in_doubt() -> bool:
+    """Whether this request sent a COMMIT that the database never answered."""
+    return has_request_context() and bool(request.environ.get(COMMIT_SENT))
+
+
+def end_session_safely() -> None:
+    """End the request's session; if its rollback fails (the connection is gone), drop
+    the connection instead of letting the error escape after the answer was made."""
+    registry = db.session.registry
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001 - nothing to roll back on a dead connection
+        if registry.has():
+            try:
+                registry().invalidate()  # closes the connection: the server ends its transaction
+            except Exception:  # noqa: BLE001, S110 - the connection is already unusable
+                pass
+        registry.clear()
+
+
 def register_database(app: Flask) -> None:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -104,4 +139,10 @@ def register_database(app: Flask) -> None:
             try:
                 db.session.rollback()  # after a commit: only ends the reads that followed
             except Exception:  # noqa: BLE001 - the connection is gone: nothing to release
-                db.session.remove()
+                end_session_safely()
+
+    # Registered after flask-sqlalchemy's, so it runs first: flask-sqlalchemy's own
+    # session.remove() would let a failing rollback escape as a bare 500.
+    @app.teardown_appcontext
+    def end_the_session(_error: BaseException | None) -> None:
+        end_session_safely()

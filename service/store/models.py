@@ -22,6 +22,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
 )
@@ -300,6 +302,30 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(TIMESTAMP)
+
+
+class IdempotencyKey(db.Model):
+    """A POST's ``Idempotency-Key`` and the answer it got, per token, for 24 hours.
+
+    Written in the transaction of the write it answers for, so a key is stored exactly
+    when its write is. ``fingerprint`` is the SHA-256 of the method, path and canonical
+    body: a reuse of the key with anything else is refused.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        PrimaryKeyConstraint("token_id", "key"),
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    token_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    key: Mapped[str] = mapped_column(String(255), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[int] = mapped_column(Integer, nullable=False)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(TIMESTAMP, nullable=False)
 
 
 # --- alerts: status transitions, subscriptions, and the outbox that delivers them ---------------

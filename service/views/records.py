@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..http import auth
 from ..http.api import Blueprint
 from ..http.collections import collection_response
+from ..http.idempotency import finish_write, idempotent
 from ..http.negotiation import json_only
 from ..http.preconditions import change_reason, record_etag, refuse_if_none_match, required_condition
 from ..store.database import db
@@ -117,14 +118,15 @@ class RecordCollection(MethodView):
     def post(self, body: dict):
         """Create a {label}
 
-        Needs a `write` token. Answers 201 with `Location` and `ETag`.
+        Needs a `write` token. Answers 201 with `Location` and `ETag`. Send an
+        `Idempotency-Key` to retry it safely.
         """
         resource, fields = self.resource, dict(body)
         if "id" in fields and db.session.get(resource.model, fields["id"]) is not None:
             abort(409, message=f"A record with the id '{fields['id']}' exists already.")
         try:
             record = create_record(resource, fields, actor=g.actor, reason=change_reason())
-            db.session.commit()
+            finish_write()
         except InvalidReference as error:
             invalid_reference(error)
         except IntegrityError:
@@ -243,6 +245,7 @@ def record_blueprint(resource: Resource) -> Blueprint:
         ),
         "post": declared(
             documented(blp, RecordCollection.post, f"create{title}", resource),
+            idempotent,
             links(blp, 201, resource, created=True),
             *may_conflict(blp, resource.id_prefix is None),  # the body names the id: it may be taken
             writing(blp, resource.body, 201, resource.schema, CREATED_HEADERS),

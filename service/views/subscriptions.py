@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..delivery.client import RefusedUrl, check_url, resolver_from
 from ..http import auth
 from ..http.api import Blueprint
+from ..http.idempotency import finish_write, idempotent
 from ..http.negotiation import json_only
 from ..http.preconditions import json_body, record_etag, refuse_if_none_match, required_condition
 from ..schemas.subscriptions import (
@@ -88,6 +89,7 @@ class Subscriptions(MethodView):
         """
         return {"items": db.session.scalars(select(Subscription).order_by(Subscription.created_at, Subscription.id))}
 
+    @idempotent
     @blp.doc(operationId="createSubscription")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @writer
@@ -131,7 +133,7 @@ class Subscriptions(MethodView):
         if government is not None and db.session.get(Government, government) is None:
             abort(422, message=f"No government has the id '{government}'.", errors={"government": ["unknown"]})
         subscription = create_subscription({**body, "url": url}, g.actor)
-        db.session.commit()
+        finish_write()
         location = url_for("subscriptions.subscription", subscription_id=subscription.id)
         return subscription, 201, {"Location": location, "ETag": record_etag(subscription)}
 
