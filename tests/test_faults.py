@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
+import json
 import logging
+import os
 import sqlite3
+import subprocess
 import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -19,6 +23,7 @@ from service.store.models import Source
 from service.store.seed import seed
 from service.store.tokens import create_token
 from tests.support.constants import PROBLEM
+from tests.support.databases import fresh_database
 from tests.support.private_postgres import PrivatePostgres
 from tests.support.served import request, served
 
@@ -256,3 +261,184 @@ def test_a_read_only_sqlite_file_is_503_and_the_log_names_it(tmp_path, caplog):
     assert "read-only" in write.json["detail"]
     assert "Retry-After" not in write.headers
     assert "read-only" in caplog.text
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """An 8 MiB tmpfs of our own; skipped, saying why, where mounting is not allowed."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)], capture_output=True, text=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root or CAP_SYS_ADMIN): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder) -> None:
+    """Write a file until the file system has no byte left."""
+    descriptor = os.open(folder / "filler", os.O_CREAT | os.O_WRONLY)
+    try:
+        while True:
+            os.write(descriptor, b"\0" * 65536)
+    except OSError as error:
+        assert error.errno == errno.ENOSPC
+    try:  # the last partial blocks
+        while True:
+            os.write(descriptor, b"\0" * 512)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def test_sqlite_on_a_full_disk_is_507_without_retry_after_and_logs_disk_full(small_disk, caplog):
+    path = small_disk / "full.sqlite3"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        _db.create_all()
+        seed()
+        token = create_token("desk", "write")
+        _db.session.remove()
+    client = app.test_client()
+    editor = {"Authorization": f"Bearer {token}"}
+    fill(small_disk)
+    with caplog.at_level(logging.ERROR, logger="service.errors"):
+        full = [client.post("/v1/sources", json={**NEW_SOURCE, "title": f"Full {n}"}, headers=editor) for n in range(3)]
+    (small_disk / "filler").unlink()
+    after = client.post("/v1/sources", json={**NEW_SOURCE, "title": "After"}, headers=editor)
+    with app.app_context():
+        _db.engine.dispose()
+    statuses = [answer.status_code for answer in full]
+    assert 507 in statuses, statuses
+    for answer in full:
+        if answer.status_code == 507:
+            assert answer.mimetype == PROBLEM
+            assert "Retry-After" not in answer.headers
+            assert "disk is full" in answer.json["detail"]
+    assert [r for r in caplog.records if r.levelno == logging.ERROR and "disk full" in r.getMessage()]
+    assert after.status_code == 201, "the service writes again once space is freed"
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        titles = {row[0] for row in connection.execute("SELECT title FROM sources WHERE publisher = 'AP'")}
+        created = connection.execute(
+            "SELECT count(*) FROM changes WHERE resource = 'sources' AND action = 'create' AND actor = 'desk'"
+        ).fetchone()[0]
+    answered_201 = {f"Full {n}" for n, answer in enumerate(full) if answer.status_code == 201} | {"After"}
+    assert titles == answered_201, "a write refused for the full disk left nothing behind"
+    assert created == len(titles), "each stored write has its one change entry"
+
+
+# --- lost connections during a burst of keyed writes (issue 12, item 6) ---------------------
+
+
+@pytest.fixture
+def postgres_url(tmp_path):
+    with fresh_database("postgresql", tmp_path) as url:
+        yield url
+
+
+def terminate_backends(database_url: str, times: int, every: float, stop: threading.Event) -> int:
+    """From a connection of its own, end every other backend of the database, ``times`` times."""
+    done = 0
+    killer = create_engine(database_url)
+    try:
+        with killer.connect() as connection:
+            for _ in range(times):
+                if stop.wait(every):
+                    break
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+                connection.commit()
+                done += 1
+    finally:
+        killer.dispose()
+    return done
+
+
+def test_terminated_backends_during_a_keyed_write_burst_store_each_write_exactly_once(postgres_url, tmp_path):
+    """Clients POST with an Idempotency-Key each and retry the same key on a 503, a 409
+    or a lost connection; the database's backends are terminated 6 times meanwhile.
+    Every key ends acknowledged (201), and every acknowledged write is stored once."""
+    clients, per_client, attempts_per_key = 4, 12, 40
+    statuses: list[int | str] = []
+    acknowledged: dict[str, str] = {}
+    unacknowledged: list[str] = []
+    replayed: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    with served(postgres_url, tmp_path / "gunicorn.log") as server:
+        host, port = server.base_url.removeprefix("http://").split(":")
+
+        def writer(number: int) -> None:
+            for index in range(per_client):
+                key, title = f"burst-{number}-{index}", f"Burst {number}-{index}"
+                body = json.dumps({"publisher": "Burst", "title": title, "kind": "news"})
+                headers = {
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {server.write_token}",
+                    "Idempotency-Key": key,
+                }
+                for _ in range(attempts_per_key):
+                    connection = http.client.HTTPConnection(host, int(port), timeout=20)
+                    try:
+                        connection.request("POST", "/v1/sources", body, headers)
+                        response = connection.getresponse()
+                        response.read()
+                        status: int | str = response.status
+                    except (ConnectionError, http.client.HTTPException, OSError) as error:
+                        status = type(error).__name__
+                    finally:
+                        connection.close()
+                    with lock:
+                        statuses.append(status)
+                    if status == 201:
+                        with lock:
+                            acknowledged[key] = title
+                            if response.getheader("Idempotent-Replayed") == "true":
+                                replayed.append(key)
+                        break
+                    assert status in (503, 409) or isinstance(status, str), f"{key}: answered {status}"
+                    time.sleep(0.1)
+                else:
+                    with lock:
+                        unacknowledged.append(key)
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(clients)]
+        for thread in threads:
+            thread.start()
+        terminated = terminate_backends(postgres_url, 6, 0.25, stop)
+        for thread in threads:
+            thread.join(60)
+        stop.set()
+
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            stored = [row[0] for row in connection.execute(text("SELECT title FROM sources WHERE publisher = 'Burst'"))]
+            logged = connection.execute(
+                text("SELECT count(*) FROM changes WHERE resource = 'sources' AND action = 'create' AND actor = 'desk'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    tally = {str(status): statuses.count(status) for status in set(statuses)}
+    duplicates = len(stored) - len(set(stored))
+    print(
+        f"\nbackends terminated {terminated} times during {clients * per_client} keyed writes: "
+        f"{len(acknowledged)} acknowledged ({len(replayed)} by a replay), {len(stored)} stored, "
+        f"{duplicates} duplicates, statuses seen {tally}"
+    )
+    assert terminated == 6
+    assert not unacknowledged, f"keys never acknowledged: {unacknowledged[:5]}"
+    assert duplicates == 0, "a retried key was applied twice"
+    assert sorted(stored) == sorted(acknowledged.values()), "every acknowledged write is stored exactly once"
+    assert logged == len(stored), "each stored write has its one change entry"
