@@ -65,8 +65,9 @@ def hold(owner: str, key: str) -> Iterator[bool]:
     PostgreSQL: an advisory lock held by the transaction (released by its commit or
     rollback, or by the server when the connection dies, so a crashed request never
     leaves a key taken). SQLite, one host: an exclusive ``flock`` on a file named after
-    the database and key, taken before the request's transaction (which waits for the
-    write lock) and released by the process even if it dies.
+    the database and key (in ``.idempotency-locks`` beside the database), taken before
+    the request's transaction (which waits for the write lock) and released by the
+    process even if it dies.
     """
     if db.engine.dialect.name == "postgresql":
         taken = db.session.scalar(
@@ -75,11 +76,14 @@ def hold(owner: str, key: str) -> Iterator[bool]:
         )
         yield bool(taken)
         return
-    name = _lock_name(owner, key).hex()
-    folder = Path(tempfile.gettempdir()) / "recognition-status-idempotency"
-    folder.mkdir(exist_ok=True)
-    path = folder / name
-    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    path = _lock_folder() / _lock_name(owner, key).hex()
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError:
+        # No place for the lock (a read-only folder): SQLite's write lock still
+        # serialises the requests, so a retry waits for the first and replays it.
+        yield True
+        return
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -93,3 +97,14 @@ def hold(owner: str, key: str) -> Iterator[bool]:
                 path.unlink()
     finally:
         os.close(descriptor)
+
+
+def _lock_folder() -> Path:
+    """Beside the database file (SQLite writes its journal there, so it is writable and
+    shared by every worker using that file); the temporary folder for an in-memory one."""
+    database = db.engine.url.database
+    base = Path(database).parent if database and database != ":memory:" else Path(tempfile.gettempdir())
+    folder = base / ".idempotency-locks"
+    with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)
+    return folder
