@@ -25,7 +25,7 @@ the framework does; access logs are gunicorn's, and see every request alike.
 
 Everything else goes to Flask untouched: other methods, a request with a token
 (``Authorization``) or a body, ``Range`` and the other preconditions, a header line
-near the input guards' limit, paths outside the public API and the pages (health,
+near the input guards' limit or with a value that is not ASCII (the guards check it), paths outside the public API and the pages (health,
 the contract, static files, subscriptions), and every request while the data version
 cannot be read (the framework answers 503).
 
@@ -153,7 +153,8 @@ class HotPath:
             if name in environ:
                 return None
         for name, value in environ.items():
-            if name.startswith("HTTP_") and len(value) > LONGEST_VALUE:
+            # Non-ASCII values go to the input guards, which refuse any that is not UTF-8.
+            if name.startswith("HTTP_") and (len(value) > LONGEST_VALUE or not value.isascii()):
                 return None
         return (
             environ.get("SCRIPT_NAME", ""),

@@ -55,9 +55,11 @@ def test_a_header_value_that_is_not_utf8_is_400_and_changes_nothing(client, seed
 
 
 def test_any_header_is_checked_not_only_the_reason(client, seeded):
-    response = client.get("/v1/recognitions", headers={"X-Anything": b"\xff".decode("latin-1")})
-    assert response.status_code == 400
-    assert "X-Anything" in response.json["detail"]
+    assert client.get("/v1/recognitions").status_code == 200  # remembered by the hot path
+    for _ in range(2):
+        response = client.get("/v1/recognitions", headers={"X-Anything": b"\xff".decode("latin-1")})
+        assert response.status_code == 400
+        assert "X-Anything" in response.json["detail"]
 
 
 def test_a_utf8_reason_is_stored_as_its_characters(client, seeded, editor, db):
