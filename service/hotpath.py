@@ -25,7 +25,8 @@ the framework does; access logs are gunicorn's, and see every request alike.
 
 Everything else goes to Flask untouched: other methods, a request with a token
 (``Authorization``) or a body, ``Range`` and the other preconditions, a header line
-near the input guards' limit or with a value that is not ASCII (the guards check it), paths outside the public API and the pages (health,
+near the input guards' limit or with a value that is not ASCII (the guards check it),
+paths outside the public API and the pages (health,
 the contract, static files, subscriptions), and every request while the data version
 cannot be read (the framework answers 503).
 
