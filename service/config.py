@@ -38,7 +38,22 @@ def from_environment() -> dict:
         "HOT_PATH_BYTES": int(os.environ.get("HOT_PATH_BYTES", str(16 * 1024 * 1024))),
         # Exact origins (scheme://host[:port]) allowed to call the API from a browser; none by default.
         "CORS_ORIGINS": tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()),
+        **cdn_settings(),
         **delivery_settings(),
+    }
+
+
+def cdn_settings() -> dict:
+    """How long a CDN may hold public reads, and where purges go (README "Behind a CDN")."""
+    return {
+        "CACHE_S_MAXAGE": int(os.environ.get("CACHE_S_MAXAGE", "60")),
+        "CACHE_STALE_WHILE_REVALIDATE": int(os.environ.get("CACHE_STALE_WHILE_REVALIDATE", "30")),
+        "CACHE_STALE_IF_ERROR": int(os.environ.get("CACHE_STALE_IF_ERROR", "86400")),
+        # varnish, fastly or cloudflare; empty: no CDN to purge, no purge enqueued.
+        "PURGE_ADAPTER": os.environ.get("PURGE_ADAPTER", "").strip().lower(),
+        "PURGE_URL": os.environ.get("PURGE_URL", "").strip(),
+        "PURGE_TOKEN": os.environ.get("PURGE_TOKEN", ""),
+        "PURGE_SERVICE": os.environ.get("PURGE_SERVICE", "").strip(),  # Fastly service id / Cloudflare zone id
     }
 
 

@@ -145,8 +145,9 @@ def post(
     timeout: float,
     max_bytes: int = MAX_ANSWER_BYTES,
     tls: ssl.SSLContext | None = None,
+    method: str = "POST",
 ) -> Answer:
-    """POST ``body`` to ``target`` (its checked address); never longer than ``timeout`` seconds."""
+    """POST (or ``method``) ``body`` to ``target`` (its checked address); never longer than ``timeout`` seconds."""
     started = time.monotonic()
 
     def elapsed_ms() -> int:
@@ -161,7 +162,7 @@ def post(
                 sock = (tls or ssl.create_default_context()).wrap_socket(sock, server_hostname=target.host)
                 watchdog.sock = sock
             connection.sock = sock
-            connection.request("POST", target.path, body=body, headers={"Host": host_header(target), **headers})
+            connection.request(method, target.path, body=body, headers={"Host": host_header(target), **headers})
             response = connection.getresponse()
             answer = read_capped(response, max_bytes)
             return Answer(response.status, answer, dict(response.getheaders()), elapsed_ms())

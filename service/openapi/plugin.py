@@ -124,7 +124,7 @@ class ContractPlugin(BasePlugin):
                 response["content"] = documented["content"]
         success = responses.get(SUCCESS_WITH_HEADERS.get(method, ""))
         if isinstance(success, dict):
-            cached = ["ETag", "Cache-Control"] if method == "get" else []
+            cached = ["ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag"] if method == "get" else []
             declared = {name: header for name, header in success.get("headers", {}).items() if name not in cached}
             success["headers"] = {
                 **{name: name for name in cached},

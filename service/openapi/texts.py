@@ -23,7 +23,7 @@ per country (`GET /v1/governments/{government_id}/relations`).
 - Dates of events are EDTF strings (`2025-07-03`, `2024-01`, `2021`, `2024?`, `2023~`).
 - Collections are paged with `limit` and `cursor` (`next_cursor`, `Link: rel="next"`);
   `Accept: text/csv` or `format=csv` gives the same rows as CSV.
-- Every GET answers with a strong `ETag` and `Cache-Control`; `If-None-Match` gives 304.
+- Every GET answers with a strong `ETag`, `Cache-Control` fit for a CDN and `Surrogate-Key`; `If-None-Match` gives 304.
 - Every error is RFC 9457 `application/problem+json` with a `request_id`.
 
 This document is generated from the code and served at `/v1/openapi.yaml` and
@@ -92,10 +92,26 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
     "Cache-Control": header(
         prose("""
-            `no-cache`: a cache may keep the answer but must revalidate it (with `If-None-Match`) before each
-            use; `private, no-cache` where reads need a token (READ_REQUIRES_TOKEN).
+            Public reads: `public, max-age=0, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400`
+            (the numbers are the service's settings): a shared cache (a CDN) may hold the answer for
+            `s-maxage` seconds, and every write purges what it changed (see `Surrogate-Key`); browsers
+            revalidate each time (with `If-None-Match`). `private, no-cache` where reads need a token
+            (READ_REQUIRES_TOKEN) or the request carried `Authorization`.
         """),
-        "no-cache",
+        "public, max-age=0, s-maxage=60, stale-while-revalidate=30, stale-if-error=86400",
+    ),
+    "Surrogate-Key": header(
+        prose("""
+            What the answer shows, as space-separated keys a CDN can purge by: `all`; a collection's name
+            (`recognitions`); a record (`gov:<id>`, `rec:<id>`, `amb:<id>`, `src:<id>`); what is derived from
+            a government's records (`rel:<id>`); the change log (`changes`). Each write purges the keys it
+            affects.
+        """),
+        "gov:af-islamic-emirate rel:af-islamic-emirate all",
+    ),
+    "Cache-Tag": header(
+        "The keys of `Surrogate-Key`, comma-separated (Cloudflare's spelling).",
+        "gov:af-islamic-emirate,rel:af-islamic-emirate,all",
     ),
     "Vary": header(
         prose("""
@@ -205,7 +221,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 NOT_MODIFIED = "NOT_MODIFIED"
 NOT_MODIFIED_RESPONSE: dict[str, Any] = {
     "description": "Not Modified: the `If-None-Match` validator still matches. No body.",
-    "headers": {name: name for name in ("ETag", "Cache-Control", REQUEST_ID_HEADER)},
+    "headers": {name: name for name in ("ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", REQUEST_ID_HEADER)},
 }
 DEFAULT_PROBLEM = "DEFAULT_PROBLEM"
 DEFAULT_PROBLEM_DESCRIPTION = "Any other error (for example 405 Method Not Allowed), as problem+json."

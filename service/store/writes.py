@@ -17,6 +17,7 @@ from sqlalchemy import select
 from .changes import log_change, next_version_for
 from .database import db
 from .models import utcnow
+from .purges import note_change
 from .registry import Citation, Resource
 from .transitions import Watch, announce, watch
 
@@ -72,6 +73,7 @@ def logged(
     delete), and the status transitions it caused in the pairs ``watched``."""
     after = None if action == "delete" else snapshot(resource, record)
     change = log_change(action, resource.name, record.id, before, after, actor=actor, reason=reason)
+    note_change(db.session, resource.name, record.id, before, after)
     if watched.before:
         db.session.flush()  # the change's seq, for its transitions
         announce(watched, change)

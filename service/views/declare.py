@@ -68,7 +68,10 @@ def redirects_browsers(view: Callable) -> Callable:
             response = redirect(url_for("pages.government", government_id=request.view_args["government_id"]), 303)
             response.vary.add("Accept")
             return response
-        return view(*args, **kwargs)
+        answer = view(*args, **kwargs)
+        if isinstance(answer, tuple) and len(answer) == 3:  # (record, status, headers): it too depends on Accept
+            answer[2]["Vary"] = "Accept"
+        return answer
 
     return negotiated
 

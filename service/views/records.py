@@ -255,7 +255,7 @@ def record_blueprint(resource: Resource) -> Blueprint:
         "get": declared(
             documented(blp, RecordItem.get, f"get{title}", resource),
             may_not_find(blp),
-            blp.response(200, resource.schema),
+            blp.response(200, resource.schema, headers={"Vary": "Vary"} if for_browsers else None),
             *for_browsers,
             json_only,
         ),
