@@ -112,6 +112,13 @@ def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Serve
         .strip()
         .splitlines()[-1]
     )
+    with gunicorn(env, log_path) as process:
+        yield Served(f"http://127.0.0.1:{env['PORT']}", write_token, read_token, process, env)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """gunicorn serving the app on ``env["PORT"]`` until the block ends (SIGTERM, then a kill after 40 s)."""
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "service:create_app()"],
@@ -123,7 +130,7 @@ def served(database_url: str, log_path: Path, **settings: str) -> Iterator[Serve
         base_url = f"http://127.0.0.1:{env['PORT']}"
         try:
             wait_until_ready(base_url, process)
-            yield Served(base_url, write_token, read_token, process, env)
+            yield process
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
