@@ -62,12 +62,12 @@ def test_a_public_read_is_held_by_shared_caches_and_named_by_its_keys(client, se
     assert again.headers["Cache-Control"] == PUBLIC and again.headers["Surrogate-Key"] == f"gov:{GOV} rel:{GOV} all"
 
 
-def test_the_lifetimes_come_from_the_environment(monkeypatch):
+def test_the_lifetimes_come_from_the_environment(monkeypatch, tmp_path):
     from service import create_app
 
     for name, value in (("CACHE_S_MAXAGE", "5"), ("CACHE_STALE_WHILE_REVALIDATE", "7"), ("CACHE_STALE_IF_ERROR", "9")):
         monkeypatch.setenv(name, value)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lifetimes.sqlite3'}", "TESTING": True})
     response = app.test_client().get("/v1/countries")
     assert response.headers["Cache-Control"] == (
         "public, max-age=0, s-maxage=5, stale-while-revalidate=7, stale-if-error=9"
