@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
-import http.client
 import json
 import math
 import os
@@ -52,6 +51,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,7 @@ def http(url: str, *, headers: dict | None = None, timeout: float = 60) -> tuple
 def capture(base: str, target: str, headers: dict | None = None) -> dict[str, Any]:
     """One answer exactly as sent (status line, headers but Date and Server, body), for the ceiling."""
     host, port = base.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    connection = HTTPConnection(host, int(port), timeout=60)
     try:
         connection.request("GET", target, headers=headers or {})
         response = connection.getresponse()
