@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 from sqlalchemy import Engine
-from werkzeug.http import parse_etags, remove_entity_headers
+from werkzeug.http import http_date, parse_etags, remove_entity_headers
 
 from .http.auth import read_needs_token
 from .http.input_guards import MAX_HEADER_BYTES
@@ -190,9 +190,9 @@ class HotPath:
         request_id = (REQUEST_ID_HEADER, safe_request_id(environ.get("HTTP_X_REQUEST_ID", "")))
         asked = environ.get("HTTP_IF_NONE_MATCH")
         if asked and parse_etags(asked).contains_weak(answer.etag):
-            start_response(NOT_MODIFIED, [*answer.not_modified_headers, request_id])
+            start_response(NOT_MODIFIED, [*dated(answer.not_modified_headers), request_id])
             return []
-        start_response(answer.status, [*answer.headers, request_id])
+        start_response(answer.status, [*dated(answer.headers), request_id])
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
 
     def remember(self, key: tuple, version: str, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -220,9 +220,19 @@ class HotPath:
         except Exception:  # noqa: BLE001 - the answer stands; it is just not kept
             unchanged = False
         if unchanged:
-            headers = [(name, value) for name, value in kept["headers"] if name != REQUEST_ID_HEADER]
+            # Made again per request: the request id, and the Date the framework may send.
+            headers = [(name, value) for name, value in kept["headers"] if name not in (REQUEST_ID_HEADER, "Date")]
+            if len(headers) < len(kept["headers"]) - 1:
+                headers.append(("Date", ""))
             self.answers.put(key, version, Answer(kept["status"], headers, content, etag))
         return [content]
+
+
+def dated(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers with a current Date where the framework sent one (kept as a blank)."""
+    if not headers or headers[-1] != ("Date", ""):
+        return headers
+    return [*headers[:-1], ("Date", http_date())]
 
 
 def replayable(headers: list[tuple[str, str]], largest: int) -> str | None:
