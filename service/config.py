@@ -66,7 +66,7 @@ def delivery_settings() -> dict:
         "WEBHOOK_RESOLVE_NAMES": env_flag("WEBHOOK_RESOLVE_NAMES", default=True),
         "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
         "DELIVERY_WORKERS": int(os.environ.get("DELIVERY_WORKERS", "8")),
-        "DELIVERY_POLL_SECONDS": float(os.environ.get("DELIVERY_POLL_SECONDS", "1")),
+        "DELIVERY_POLL_SECONDS": float(os.environ.get("DELIVERY_POLL_SECONDS", "0.25")),
         "DELIVERY_LEASE_SECONDS": float(os.environ.get("DELIVERY_LEASE_SECONDS", "60")),
         "DELIVERY_RETRY_BASE_SECONDS": float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS", "5")),
         "DELIVERY_RETRY_MAX_SECONDS": float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600")),

@@ -53,7 +53,7 @@ def new_holder() -> str:
 @dataclass
 class Settings:
     workers: int = 8
-    poll: float = 1.0  # seconds, the longest wait between looks at the outbox
+    poll: float = 0.25  # seconds, the longest wait between looks at the outbox
     lease: float = 60.0  # seconds a claim lasts: longer than any one try
     send_timeout: float = 10.0
     retry_base: float = 5.0  # seconds before the first retry; doubled each time
