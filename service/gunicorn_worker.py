@@ -13,8 +13,21 @@ three changes, for the probes of issue 12:
   end (the last chunk of a streamed export) is never sent, so a cut export can never be
   taken for a whole one. A reader at 1 KB/s acknowledges a TCP window (at most 64 KiB,
   on loopback) within ``SEND_TIMEOUT``, so it receives exports of any size.
+- One thread at a time runs the app (``RUNNING_THREADS``): a thread takes the worker's
+  turn to run the app and gives it back while its client is slow to take the answer.
+  Threads that would only take the interpreter lock from each other wait asleep, so a
+  CPU-bound answer costs what it costs in the sync worker; slow readers cost a thread
+  each, never the turn.
+- A thread that has just answered waits up to ``KEEPALIVE_LINGER`` seconds for the same
+  client's next request and serves it too, unless another request is waiting for a
+  thread. Keep-alive clients (CDNs, load balancers, widgets' browsers) thus skip the
+  event loop and two thread hand-overs per request.
 - On SIGTERM it serves the connections already queued on the listening socket before
   it exits, as ``DrainingSyncWorker`` does.
+
+Measured against the sync worker, side by side on the same data (bench/RESULTS-serving.md):
+without the turn and the linger, repeated answers came 10-30 % slower and the built
+relations answer 22 % slower; with them, every bench scenario is within 5 % or faster.
 
 ``DrainingSyncWorker`` is the former design (one request at a time per process), kept for
 ``bench/run.py --serving sync`` comparisons and as ``WORKER_CLASS=sync``.
@@ -26,6 +39,7 @@ kind only: a malformed header line may carry a bearer token.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
@@ -36,9 +50,10 @@ import selectors
 import socket
 import struct
 import termios
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from http import HTTPStatus
 from typing import Any
@@ -64,6 +79,14 @@ def _seconds(name: str, default: str) -> float:
 
 REQUEST_READ_TIMEOUT = _seconds("REQUEST_READ_TIMEOUT", "20")
 SEND_TIMEOUT = _seconds("SEND_TIMEOUT", "120")
+# How long a thread that has just answered waits for the same client's next request
+# before handing the connection back to the event loop.
+KEEPALIVE_LINGER = float(os.environ.get("KEEPALIVE_LINGER", "0.02"))
+# Threads of a worker that run the app at once (module docstring): 1, as the sync worker;
+# more only helps an app that waits on a slow database.
+RUNNING_THREADS = int(os.environ.get("RUNNING_THREADS", "1"))
+if RUNNING_THREADS < 1:
+    raise ValueError(f"RUNNING_THREADS must be at least 1, not {RUNNING_THREADS}")
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))  # as service.config
 HEAD_BUFFER_BYTES = 128 * 1024  # past this without a blank line, gunicorn's parser refuses the head (414/431)
 READ_CHUNK = 65536
@@ -307,10 +330,17 @@ class PacedSocket:
     which a slow but steady reader may take longer than SEND_TIMEOUT to free.
     """
 
-    def __init__(self, sock: socket.socket, limit: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        sock: socket.socket,
+        limit: float,
+        clock: Callable[[], float] = time.monotonic,
+        waiting: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+    ):
         self._sock = sock
         self._limit = limit
         self._clock = clock
+        self._waiting = waiting  # entered while the client is awaited: another thread may run
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
@@ -337,7 +367,8 @@ class PacedSocket:
                 raise StalledReader()
             poller = select.poll()
             poller.register(self._sock, select.POLLOUT)
-            poller.poll(1000 * min(1.0, self._limit))
+            with self._waiting():
+                poller.poll(1000 * min(1.0, self._limit))
 
 
 class PacedThreadWorker(ProblemErrors, ThreadWorker):
@@ -346,6 +377,8 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
     def init_process(self) -> None:
         self.arriving: dict[TConn, None] = {}  # connections whose request is still arriving (ordered)
         self.drain_until: float | None = None  # once stopping: until when queued connections are taken
+        # One turn is a plain lock: taken and given back in C, it costs a request nothing.
+        self.turns = threading.Lock() if RUNNING_THREADS == 1 else threading.BoundedSemaphore(RUNNING_THREADS)
         super().init_process()
 
     # -- reading: the event loop buffers each request until it has all arrived --------------
@@ -453,6 +486,49 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
     # -- in a worker thread --------------------------------------------------------------------
 
     def handle(self, conn: TConn):
+        result = self.serve(conn)
+        # The client's next request on this connection usually follows at once: served by
+        # this thread, it skips the event loop and two thread hand-overs.
+        while result is True and self.alive:
+            following = self.next_request_soon(conn)
+            if following is None:  # not yet: the event loop waits for it (finish_request)
+                return True
+            if not following:
+                return False
+            result = self.serve(conn)
+        return result
+
+    def next_request_soon(self, conn: TConn) -> bool | None:
+        """Wait up to KEEPALIVE_LINGER for the whole next request (True: in ``conn.arrived``).
+
+        None: it has not arrived, and what did is left to the event loop (finish_request);
+        False: the client closed the connection.
+        """
+        buffer = bytearray(conn.parser.unreader.take_buffered())
+        deadline = time.monotonic() + KEEPALIVE_LINGER
+        poller = select.poll()
+        poller.register(conn.sock, select.POLLIN)
+        while not (buffer and request_arrived(buffer)):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.requests_waiting():  # a request waiting for a thread ends the wait
+                conn.parser.unreader.unread(bytes(buffer))
+                return None
+            if not poller.poll(min(remaining, 0.002) * 1000):  # short steps, to notice such a request
+                continue
+            try:
+                data = conn.sock.recv(READ_CHUNK, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                return False
+            buffer += data
+        conn.arrived = buffer
+        return True
+
+    def serve(self, conn: TConn):
+        """One request, whose bytes (some or all) are in ``conn.arrived``."""
         conn.sock.setblocking(True)
         conn.init()
         arrived, conn.arrived = bytes(conn.arrived), bytearray()
@@ -462,15 +538,32 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
         timeval = struct.pack("ll", int(REQUEST_READ_TIMEOUT), int(REQUEST_READ_TIMEOUT % 1 * 1e6))
         conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
         raw = conn.sock
-        conn.sock = PacedSocket(raw, SEND_TIMEOUT)
+        conn.sock = PacedSocket(raw, SEND_TIMEOUT, waiting=self.turn_given_back)
         try:
             return super().handle(conn)
         finally:
             conn.sock = raw
 
+    @contextlib.contextmanager
+    def turn_given_back(self) -> Iterator[None]:
+        """While this thread waits for its client to read, another may run."""
+        self.turns.release()
+        try:
+            yield
+        finally:
+            self.turns.acquire()
+
+    def requests_waiting(self) -> bool:
+        """Whether a request that has arrived waits for a free thread."""
+        queue = getattr(self.tpool, "_work_queue", None)  # ThreadPoolExecutor's own
+        return queue is not None and not queue.empty()
+
     def handle_request(self, req, conn):
         try:
-            return super().handle_request(req, conn)
+            # Only the app's own work takes a turn: reading the request (already arrived) and
+            # draining a body the app left unread happen outside it.
+            with self.turns:
+                return super().handle_request(req, conn)
         except StalledReader:
             self.log.warning(
                 "client stopped reading: nothing acknowledged for %s s; connection reset, the response left unfinished",

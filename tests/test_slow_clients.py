@@ -12,11 +12,13 @@ the probe runs with the defaults, as `make run` and the container do.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 
 import pytest
 
+from service.gunicorn_worker import PacedSocket, StalledReader
 from tests.support.databases import ENGINES, fresh_database
 from tests.support.served import request, served
 from tests.support.slow_clients import probe
@@ -188,3 +190,67 @@ def test_every_thread_busy_at_once_never_waits_for_a_database_connection(tmp_pat
             with ThreadPoolExecutor(40) as pool:
                 statuses = [status for answers in pool.map(client, range(40)) for status in answers]
     assert statuses == [200] * len(statuses), {status: statuses.count(status) for status in set(statuses)}
+
+
+def read_answer(sock: socket.socket) -> tuple[bytes, bytes]:
+    """One whole answer with a Content-Length: its head and its body."""
+    raw = bytearray()
+    while b"\r\n\r\n" not in raw:
+        data = sock.recv(65536)
+        assert data, f"the connection closed before a whole answer: {bytes(raw)!r}"
+        raw += data
+    head, _, body = bytes(raw).partition(b"\r\n\r\n")
+    length = int(
+        next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    )
+    while len(body) < length:
+        data = sock.recv(65536)
+        assert data, "the connection closed in the middle of an answer"
+        body += data
+    return head, body
+
+
+def test_keep_alive_requests_are_answered_in_order_however_they_arrive(short_limits):
+    """The answering thread waits KEEPALIVE_LINGER (20 ms) for the next request: one split
+    across that wait, one sent well after it (both through the event loop) and one sent at
+    once (through the answering thread) are answered alike."""
+    host, port = short_limits.base_url.removeprefix("http://").split(":")
+    ask = f"GET /v1/countries/RU HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(ask + ask[:20])  # a whole request, and the start of the next
+        first_head, first = read_answer(sock)
+        time.sleep(0.2)
+        sock.sendall(ask[20:])
+        second_head, second = read_answer(sock)
+        time.sleep(0.5)
+        sock.sendall(ask)
+        third_head, third = read_answer(sock)
+        sock.sendall(ask)  # at once: the answering thread itself takes it
+        fourth_head, fourth = read_answer(sock)
+        sock.shutdown(socket.SHUT_WR)
+        rest, _ = read_rest(sock)
+    for head in (first_head, second_head, third_head, fourth_head):
+        assert head.startswith(b"HTTP/1.1 200 "), head
+    assert first == second == third == fourth and b'"RU"' in first
+    assert rest == b"", "the server closes once the client has"
+
+
+def test_a_thread_waiting_for_its_client_to_read_gives_its_turn_back():
+    """PacedSocket enters ``waiting`` (the worker gives back its turn to run the app)
+    whenever the client is not taking bytes, and leaves it before it sends again."""
+    server, client = socket.socketpair()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    states = []
+
+    @contextlib.contextmanager
+    def waiting():
+        states.append("given back")
+        yield
+        states.append("taken again")
+
+    paced = PacedSocket(server, 0.5, waiting=waiting)
+    with server, client:
+        with pytest.raises(StalledReader):
+            paced.sendall(b"x" * 10_000_000)  # nobody reads
+    assert states and states[0] == "given back"
+    assert states == ["given back", "taken again"] * (len(states) // 2)
