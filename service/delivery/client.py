@@ -59,6 +59,15 @@ class Target:
     address: str
 
 
+def split_url(url: str) -> tuple[str, str, int, str]:
+    """Scheme (lower case), host, port (the scheme's default when none is given) and the
+    path with its query; ValueError for a port that is not a number in range."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    return scheme, parts.hostname or "", port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> Target:
     """The URL's target if the service may send to it, else RefusedUrl saying why.
 
@@ -66,18 +75,16 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> Target:
     in development mode also ``http`` to loopback hosts, and any address.
     """
     try:
-        parts = urlsplit(url)
-        port = parts.port
+        scheme, host, port, path = split_url(url)
     except ValueError as error:
         raise RefusedUrl(f"not a valid URL: {error}") from None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
     if scheme not in ("http", "https"):
         raise RefusedUrl("use an https:// URL")
     if not host:
         raise RefusedUrl("the URL names no host")
-    if parts.username or parts.password:
+    credentials = urlsplit(url)
+    if credentials.username or credentials.password:
         raise RefusedUrl("the URL may not carry a user name or password; the signature authenticates us")
-    port = port or (443 if scheme == "https" else 80)
     literal = parse_ip(host)
     try:
         addresses = [literal] if literal else [parse_ip(a) for a in resolve(host, port)]
@@ -98,7 +105,6 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> Target:
                 f"the host {host!r} may not receive webhooks: {shown} {reason}; "
                 "give a URL whose host has only public addresses"
             )
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme, host, port, path, str(addresses[0]))
 
 

@@ -23,7 +23,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 
@@ -31,7 +30,7 @@ from ..domain.addresses import parse_ip
 from ..store.models import OutboxMessage
 from ..store.outbox import Outcome, cancel
 from ..store.purges import PURGE
-from .client import MAX_ANSWER_BYTES, Target, post, system_resolver
+from .client import MAX_ANSWER_BYTES, Target, post, split_url, system_resolver
 from .senders import Cancel, sender
 from .webhooks import retry_after
 
@@ -70,12 +69,9 @@ def calls_for(adapter: str, base: str, token: str, service: str, keys: list[str]
 
 
 def target_of(url: str, resolve) -> Target:
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), parts.hostname or ""
-    port = parts.port or (443 if scheme == "https" else 80)
+    scheme, host, port, path = split_url(url)
     literal = parse_ip(host)
     address = str(literal) if literal else resolve(host, port)[0]
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme, host, port, path, address)
 
 

@@ -4,9 +4,10 @@ APIs (never reached from the tests) and for Varnish where no cache is needed."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Seen:
 
 
 @dataclass
-class PurgeReceiver:
+class PurgeReceiver(LoopbackServer):
     failures: int = 0  # answer 503 (Retry-After: 0) to this many requests first
     seen: list[Seen] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
@@ -50,11 +51,5 @@ class PurgeReceiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.loopback import LoopbackServer
+
 TOLERANCE_SECONDS = 5 * 60
 
 
@@ -59,7 +61,7 @@ class Delivery:
 
 
 @dataclass
-class Receiver:
+class Receiver(LoopbackServer):
     """Answers ``status`` (after failing the first ``fail_first`` requests with 503),
     optionally after ``delay`` seconds, with a redirect or a huge body."""
 
@@ -134,17 +136,8 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        if self.tls is not None:
-            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler, self.tls)
         return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
 
 
 def wait_for(condition, seconds: float = 30.0, step: float = 0.05) -> bool:
