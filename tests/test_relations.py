@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlalchemy import event
@@ -369,3 +371,52 @@ def test_a_request_never_validated_is_never_answered_early(app, client, seeded, 
     response = client.get(path, headers={"If-None-Match": forged})
     assert response.status_code == 422
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_builds_take_turns_on_sqlite_and_answer_as_a_lone_request_does(app, seeded, monkeypatch):
+    """sqlite3 lets go of the GIL at every row, so concurrent builds in one worker would
+    hand it back and forth row by row: on SQLite they take turns (PostgreSQL's do not),
+    and each answer is the very one the same request gets alone."""
+    from service.hotpath import Answers
+    from service.views import relations as view
+
+    days = ["2025-07-02", "2025-07-03", "2025-07-04", "2025-07-05"]
+    running, most, count_lock = [0], [0], threading.Lock()
+    classify = view.classify
+
+    def slow_classify(*args, **kwargs):
+        with count_lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.2)  # long enough for the other threads' builds to overlap, if they may
+            return classify(*args, **kwargs)
+        finally:
+            with count_lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(view, "classify", slow_classify)
+    barrier = threading.Barrier(len(days))
+    together: dict[str, bytes] = {}
+
+    def ask(day: str) -> None:
+        with app.test_client() as own_client:
+            barrier.wait()
+            response = own_client.get(f"{RELATIONS}?as_of={day}")
+            assert response.status_code == 200
+            together[day] = response.data
+
+    threads = [threading.Thread(target=ask, args=(day,)) for day in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(together) == days
+    if _db.engine.dialect.name == "sqlite":
+        assert most[0] == 1, "builds ran side by side"
+    else:
+        assert most[0] > 1, "PostgreSQL builds need no turns"
+
+    app.wsgi_app.answers = Answers(app.wsgi_app.answers.max_bytes)  # built again, not replayed
+    with app.test_client() as alone:
+        assert {day: alone.get(f"{RELATIONS}?as_of={day}").data for day in days} == together

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, request
 
 from ..store.data_version import ENVIRON_KEY, data_version
+from ..store.database import big_reads_in_turn
 from ..store.purges import answer_keys
 from ..version import API_VERSION
 
@@ -93,9 +94,11 @@ def validated_answer(etag: str, build: Callable[[], tuple[bytes, str]], **header
     has this version (nothing is computed), else the answer ``build`` makes.
 
     Repeated requests never get here: the hot path (``service.hotpath``) answers them
-    before the framework, from the answers it remembers per worker."""
+    before the framework, from the answers it remembers per worker. On SQLite, one
+    worker's builds take turns (``big_reads_in_turn``)."""
     headers = {"ETag": etag, "Vary": "Accept", **headers}
     if not_modified(etag):
         return Response(status=304, headers=headers)
-    body, mimetype = build()
+    with big_reads_in_turn():
+        body, mimetype = build()
     return Response(body, mimetype=mimetype, headers=headers)

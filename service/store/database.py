@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,18 @@ db = SQLAlchemy(model_class=Base)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_LOCK_TAKEN = "service.sqlite_write_lock_taken"  # per request (g lives as long as the app context)
 COMMIT_SENT = "service.commit_sent"  # per request: a COMMIT went to the database, no answer yet
+
+# A worker's threads share one GIL, and Python's sqlite3 lets go of it around every row
+# it steps: two big reads at once in one worker hand the GIL to each other row by row
+# (8 relations builds at once: +30 % CPU each, bench/PROFILE.md). They could not run
+# Python side by side anyway, so on SQLite they take turns. PostgreSQL's driver waits
+# on the network once per query, time another thread can use: no turns there.
+_BIG_READS = threading.Lock()
+
+
+def big_reads_in_turn() -> AbstractContextManager:
+    """Hold around a read of many rows and the Python work on them (within a request)."""
+    return _BIG_READS if db.engine.dialect.name == "sqlite" else nullcontext()
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
