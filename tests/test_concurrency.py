@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import event
 
-from service.store.database import db
+from service.store.database import SQLITE_CACHE_KIB, db
 from tests.support.constants import RECOGNITION
 
 
@@ -125,3 +125,12 @@ def test_on_sqlite_a_write_request_checks_and_writes_in_one_locked_transaction(a
     assert statements[1] == "SELECT" and "INSERT" in statements[:committed], statements
     assert "SELECT" in statements[committed:], "the answer is read back after the commit"
     assert statements.count("BEGIN") == 1, "and that read does not take the lock again"
+
+
+def test_each_sqlite_connection_keeps_a_small_page_cache(app):
+    """A worker holds two connections per thread: each one's cache counts in its RSS."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
