@@ -68,6 +68,12 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 bench: install-dev $(BENCH_VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## make bench-serving: the sync and the paced worker side by side, interleaved on one dataset,
+## with a ceiling under each (bench/serving.py); writes bench/RESULTS-serving.md
+.PHONY: bench-serving
+bench-serving: install-dev
+	$(BIN)/python bench/serving.py $(SERVING_ARGS)
+
 ## make lint: ruff check (with import sorting) and ruff format --check over the whole tree,
 ## the import layers of ARCHITECTURE.md (lint-imports, pyproject.toml), and the contract lint
 .PHONY: lint lint-python

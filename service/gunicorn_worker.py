@@ -22,6 +22,11 @@ three changes, for the probes of issue 12:
   client's next request and serves it too, unless another request is waiting for a
   thread. Keep-alive clients (CDNs, load balancers, widgets' browsers) thus skip the
   event loop and two thread hand-overs per request.
+- Keep-alive connections are spread evenly over the workers: a worker that holds more
+  connections than the least loaded other worker pauses accepting for ``ACCEPT_DEFER``
+  seconds (10 ms in all at most), so that worker takes the new one. (Each worker runs the app on one core at
+  a time; wrk's 16 connections had landed 11/5, 13/3 and 12/4.) Workers publish their
+  counts in memory the master shares with them at fork.
 - On SIGTERM it serves the connections already queued on the listening socket before
   it exits, as ``DrainingSyncWorker`` does.
 
@@ -43,6 +48,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import mmap
 import os
 import re
 import select
@@ -87,6 +93,9 @@ KEEPALIVE_LINGER = float(os.environ.get("KEEPALIVE_LINGER", "0.02"))
 RUNNING_THREADS = int(os.environ.get("RUNNING_THREADS", "1"))
 if RUNNING_THREADS < 1:
     raise ValueError(f"RUNNING_THREADS must be at least 1, not {RUNNING_THREADS}")
+# How long a worker with more connections than another lets a new one wait for it.
+ACCEPT_DEFER = 0.002
+MAX_ACCEPT_DEFERRALS = 5
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))  # as service.config
 HEAD_BUFFER_BYTES = 128 * 1024  # past this without a blank line, gunicorn's parser refuses the head (414/431)
 READ_CHUNK = 65536
@@ -322,6 +331,40 @@ def unsent_bytes(sock: socket.socket) -> int | None:
     return struct.unpack("i", answer)[0]
 
 
+class WorkerLoads:
+    """Each worker's open connections, in anonymous memory shared across fork.
+
+    Made when this module is imported, which gunicorn does in the master before it forks
+    the workers. A worker writes its own slot (its age, gunicorn's serial number of
+    workers, modulo the slots; two workers 64 restarts apart may share one, which only
+    blurs the spread) with a time, and readers ignore a slot not written for
+    ``STALE_AFTER`` seconds: a worker that died leaves nothing that counts.
+    """
+
+    SLOTS = 64
+    STALE_AFTER = 2.0
+    _ENTRY = struct.Struct("iid")  # connections, pid, when (monotonic: one clock for all processes)
+
+    def __init__(self) -> None:
+        self.memory = mmap.mmap(-1, self.SLOTS * self._ENTRY.size)
+
+    def publish(self, age: int, connections: int) -> None:
+        self._ENTRY.pack_into(
+            self.memory, (age % self.SLOTS) * self._ENTRY.size, connections, os.getpid(), time.monotonic()
+        )
+
+    def fewest_elsewhere(self, age: int) -> int | None:
+        """The fewest connections any other live worker holds; None when there is none."""
+        now, mine, fewest = time.monotonic(), age % self.SLOTS, None
+        for slot, (connections, pid, when) in enumerate(self._ENTRY.iter_unpack(self.memory)):
+            if slot != mine and pid and now - when < self.STALE_AFTER:
+                fewest = connections if fewest is None else min(fewest, connections)
+        return fewest
+
+
+LOADS = WorkerLoads()
+
+
 class PacedSocket:
     """A connection's socket for one response: ``sendall`` gives up on a client that stopped reading.
 
@@ -383,7 +426,39 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
 
     # -- reading: the event loop buffers each request until it has all arrived --------------
 
+    # -- spreading connections over the workers (module docstring) ----------------------------
+
+    accept_resumes = 0.0  # while paused, until when this worker takes no new connection
+    accept_deferrals = 0  # pauses in a row: bounded, in case the other worker cannot accept
+
+    @property
+    def worker_connections(self) -> int:
+        """gthread's cap on connections, 0 while accepting is paused (its loop then stops accepting)."""
+        return 0 if time.monotonic() < self.accept_resumes else self._worker_connections
+
+    @worker_connections.setter
+    def worker_connections(self, value: int) -> None:
+        self._worker_connections = value
+
+    def wait_for_and_dispatch_events(self, timeout: float) -> None:
+        pause = self.accept_resumes - time.monotonic()
+        super().wait_for_and_dispatch_events(min(timeout, pause) if pause > 0 else timeout)
+
+    def leave_to_another_worker(self) -> bool:
+        """Whether to let a less loaded worker take the next connection: a pause of
+        ACCEPT_DEFER, at most MAX_ACCEPT_DEFERRALS in a row."""
+        fewest = LOADS.fewest_elsewhere(self.age) if self.alive else None
+        if fewest is None or self.nr_conns <= fewest or self.accept_deferrals >= MAX_ACCEPT_DEFERRALS:
+            self.accept_deferrals = 0
+            return False
+        self.accept_deferrals += 1
+        self.accept_resumes = time.monotonic() + ACCEPT_DEFER
+        self.set_accept_enabled(False)
+        return True
+
     def accept(self, listener) -> None:
+        if self.leave_to_another_worker():
+            return
         try:
             client, address = listener.accept()
         except OSError as error:
@@ -391,6 +466,7 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
                 raise
             return
         self.nr_conns += 1
+        LOADS.publish(self.age, self.nr_conns)
         conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
         self.await_request(conn, b"", idle=self.cfg.keepalive or 1)
 
@@ -443,6 +519,7 @@ class PacedThreadWorker(ProblemErrors, ThreadWorker):
         self.enqueue_req(conn)
 
     def murder_pending(self) -> None:
+        LOADS.publish(self.age, self.nr_conns)  # once per turn of the event loop
         super().murder_pending()
         now = time.monotonic()
         if not self.alive and self.drain_until is not None and now < self.drain_until:
