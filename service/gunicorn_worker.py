@@ -1,7 +1,7 @@
 """gunicorn workers: slow clients never hold a thread, errors are problem+json, logs keep no request text.
 
 ``PacedThreadWorker`` (the default, gunicorn.conf.py) is gunicorn's ``gthread`` worker with
-three changes, for the probes of issue 12:
+these changes, for the probes and the bound of issue 12:
 
 - A connection reaches a worker thread only once its whole request head, and its body up
   to ``MAX_BODY_BYTES``, have arrived. Until then the worker's event loop reads what the
@@ -31,8 +31,8 @@ three changes, for the probes of issue 12:
   it exits, as ``DrainingSyncWorker`` does.
 
 Measured against the sync worker, side by side on the same data (bench/RESULTS-serving.md):
-without the turn and the linger, repeated answers came 10-30 % slower and the built
-relations answer 22 % slower; with them, every bench scenario is within 5 % or faster.
+without the turn, the linger and the spread, repeated answers came 10-30 % slower and the
+built relations answer 22 % slower; with them, no bench scenario is more than 1 % slower.
 
 ``DrainingSyncWorker`` is the former design (one request at a time per process), kept for
 ``bench/run.py --serving sync`` comparisons and as ``WORKER_CLASS=sync``.
