@@ -28,6 +28,8 @@ import sys
 import threading
 import time
 
+from run import BUSIEST_GOVERNMENT  # bench/run.py, beside this script (stdlib imports only)
+
 
 def main() -> None:
     root, url, mode, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -43,14 +45,7 @@ def main() -> None:
 
     engine = create_engine(url)
     with engine.connect() as connection:
-        government = connection.execute(
-            text(
-                "SELECT government_id FROM (SELECT government_id FROM recognitions "
-                "UNION ALL SELECT government_id FROM ambassador_exchanges) AS records "
-                "WHERE government_id LIKE 'synth-%' GROUP BY government_id "
-                "ORDER BY count(*) DESC, government_id LIMIT 1"
-            )
-        ).scalar_one()
+        government = connection.execute(text(BUSIEST_GOVERNMENT)).first()[0]
     engine.dispose()
 
     app = service.create_app()

@@ -476,20 +476,22 @@ def prepare(url: str, records: int, env: dict) -> dict[str, Any]:
     return {"synth_seconds": seconds, "synth_output": synth.stdout.strip().splitlines()[-1], "token": token}
 
 
+# The synthetic government with the most records, and how many: the bench's relations answer.
+BUSIEST_GOVERNMENT = (
+    "SELECT government_id, count(*) FROM (SELECT government_id FROM recognitions "
+    "UNION ALL SELECT government_id FROM ambassador_exchanges) AS records "
+    "WHERE government_id LIKE 'synth-%' GROUP BY government_id "
+    "ORDER BY count(*) DESC, government_id LIMIT 1"
+)
+
+
 def inspect(url: str, csv_rows: int, write_connections: int) -> dict[str, Any]:
     """The busiest synthetic government, a ~csv_rows CSV filter, records to PATCH."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     with engine.connect() as connection:
-        busiest = connection.execute(
-            text(
-                "SELECT government_id, count(*) FROM (SELECT government_id FROM recognitions "
-                "UNION ALL SELECT government_id FROM ambassador_exchanges) AS records "
-                "WHERE government_id LIKE 'synth-%' GROUP BY government_id "
-                "ORDER BY count(*) DESC, government_id LIMIT 1"
-            )
-        ).one()
+        busiest = connection.execute(text(BUSIEST_GOVERNMENT)).one()
         quietest = connection.execute(
             text(
                 "SELECT government_id FROM ambassador_exchanges WHERE government_id LIKE 'synth-%' "
